@@ -1,0 +1,109 @@
+"""What a page is: one of our forms (which page, which language) by its printed form number and title, else a
+supporting page by its words, else `unknown`. Pure functions over text; the caller decides what to OCR."""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+from dataclasses import dataclass
+
+from faxintake.catalog import load_catalog
+from faxintake.catalog.render import form_number
+
+LANGUAGE_SUFFIX = {"": "en", "ES": "es", "ZH": "zh-Hant", "HMN": "hmn"}
+
+
+@dataclass(frozen=True)
+class PageClass:
+    doc_type: str
+    language: str | None = None
+    form_page: int | None = None
+    confidence: float = 1.0
+    evidence: str = ""  # what decided it (a form number, a title, keywords): for the audit, never PHI
+
+
+@functools.cache
+def _form_numbers() -> dict[str, str]:
+    return {f.form_number: f.form_id for f in load_catalog().forms}
+
+
+def _digits(text: str) -> str:
+    return text.translate(str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1", "S": "5", "B": "8"}))
+
+
+def classify_form(text: str) -> PageClass | None:
+    """Our forms print 'Form CM-110-ES Rev. 2026-01' and 'Page 1 of 2' in the title block and the number in the footer."""
+    compact = re.sub(r"[ \t]+", " ", text)
+    for number, form_id in _form_numbers().items():
+        prefix, digits = number.split("-")
+        pattern = rf"{prefix}\s?[-–—~]?\s?([0-9OoIl|SB]{{3}})(?:\s?[-–]\s?(ES|ZH|HMN))?"
+        for m in re.finditer(pattern, compact):
+            if _digits(m.group(1)) != digits:
+                continue
+            language = LANGUAGE_SUFFIX.get((m.group(2) or "").upper(), "en")
+            return PageClass(form_id, language, _page_number(compact), 0.98, f"form number {number}")
+    return _classify_by_title(compact)
+
+
+def _page_number(text: str) -> int:
+    m = re.search(r"Page\s+([0-9Il|]{1,2})\s+of\s+([0-9Il|]{1,2})", text, re.IGNORECASE)
+    if not m:
+        return 1
+    try:
+        return max(1, int(_digits(m.group(1))))
+    except ValueError:
+        return 1
+
+
+def _classify_by_title(text: str) -> PageClass | None:
+    lines = [ln.strip() for ln in text.splitlines() if len(ln.strip()) > 8]
+    best: tuple[float, str, str] | None = None
+    for form in load_catalog().forms:
+        for language in form.languages:
+            title = form.title_for(language).lower()
+            for line in lines[:12]:
+                score = difflib.SequenceMatcher(None, title, line.lower()).ratio()
+                if best is None or score > best[0]:
+                    best = (score, form.form_id, language)
+    if best and best[0] >= 0.8:
+        return PageClass(best[1], best[2], _page_number(text), round(best[0] * 0.9, 3), "title")
+    return None
+
+
+SUPPORTING_RULES: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = (
+    # kind, then groups of alternatives: every group must have one of its words on the page
+    ("mma", (("medication management agreement", "medication agreement", "controlled substance agreement"),)),
+    ("fax_cover", (("fax", "facsimile"), ("to:", "to "), ("from", "sender"), ("pages", "page count", "# of pages"))),
+    ("member_letter", (("dear",), ("reassign", "primary care provider", "new doctor", "otro proveedor"))),
+    (
+        "attachment",
+        (
+            (
+                "outreach log",
+                "progress note",
+                "chart note",
+                "medication list",
+                "visit note",
+                "office visit",
+                "care plan",
+            ),
+        ),
+    ),
+)
+
+
+def classify_supporting(text: str) -> PageClass:
+    low = re.sub(r"\s+", " ", text.lower())
+    for kind, groups in SUPPORTING_RULES:
+        if all(any(word in low for word in group) for group in groups):
+            return PageClass(kind, None, None, 0.9, kind)
+    return PageClass("unknown", None, None, 0.9 if low.strip() else 0.5, "no match")
+
+
+def classify(text: str) -> PageClass:
+    return classify_form(text) or classify_supporting(text)
+
+
+def expected_form_numbers() -> list[str]:
+    return [form_number(f, lang) for f in load_catalog().forms for lang in f.languages]

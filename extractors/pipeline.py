@@ -1,0 +1,215 @@
+"""Read a whole fax, page by page: the extraction stages in order, as plain functions (flows/ wraps them)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import numpy as np
+
+from extractors import clean, ocr
+from extractors.assemble import assemble
+from extractors.classify import PageClass, classify_form, classify_supporting
+from extractors.fax_header import parse_fax_header
+from extractors.ingest import SourcePage, iter_pages, sha256_of
+from extractors.labels import Word, cover_fields, letter_fields, read_by_labels
+from extractors.read_form import PageWord, read_form_page
+from faxintake.catalog import load_catalog
+from faxintake.model import ROUTABLE_FORMS, Cover, Document, FaxHeader, FieldRead, PageRead
+
+log = logging.getLogger(__name__)
+EXTRACTION_VERSION = "2026.11.1"
+
+
+@dataclass(frozen=True)
+class FaxRead:
+    """Everything read from one fax, before any rule is applied."""
+
+    source: str
+    sha256: str
+    pages: tuple[PageRead, ...]
+    cover: Cover | None
+    documents: tuple[Document, ...]
+
+    @property
+    def page_count(self) -> int:
+        return len(self.pages)
+
+    @property
+    def headers(self) -> list[FaxHeader]:
+        return [p.header for p in self.pages if p.header is not None]
+
+    def header_date(self) -> datetime | None:
+        return next((h.sent_at for h in self.headers if h.sent_at is not None), None)
+
+
+def read_fax(path: Path, *, received: date | None = None) -> FaxRead:
+    """Read `path` (any supported format); raises InputError when the file cannot be read as a fax at all."""
+    digest = sha256_of(path)
+    pages = [read_page(p, received=received) for p in iter_pages(path)]
+    return finish(str(path), digest, pages)
+
+
+def iter_page_reads(path: Path, *, received: date | None = None) -> Iterator[PageRead]:
+    for page in iter_pages(path):
+        yield read_page(page, received=received)
+
+
+def finish(source: str, digest: str, pages: list[PageRead]) -> FaxRead:
+    cover, documents = assemble(pages)
+    return FaxRead(
+        source=source, sha256=digest, pages=tuple(pages), cover=cover, documents=tuple(_complete(d) for d in documents)
+    )
+
+
+def _complete(doc: Document) -> Document:
+    """Every field of the form is present in the result, a page that did not arrive read as blank with no confidence."""
+    if doc.doc_type not in ROUTABLE_FORMS:
+        return doc
+    form = load_catalog().form(doc.doc_type)
+    missing = {
+        f.name: FieldRead(value=f.type.blank, confidence=0.0, raw="page not received", box=f.box)
+        for f in form.fields
+        if f.name not in doc.fields
+    }
+    if not missing:
+        return doc
+    return doc.model_copy(update={"fields": {f.name: doc.fields.get(f.name) or missing[f.name] for f in form.fields}})
+
+
+def read_page(page: SourcePage, *, received: date | None) -> PageRead:
+    """Orientation, skew, header line, what the page is, and its fields."""
+    dpi = page.dpi
+    if page.words is not None:
+        return _read_text_layer_page(page, received)
+    gray = page.image
+    header_band, _ = clean.split_header_band(gray, dpi=dpi)
+    header = _header(header_band, dpi)
+    binary = clean.binarize(gray)
+    skew = clean.estimate_skew(binary)
+    if abs(skew) > 0.05:
+        gray = clean.deskew(gray, skew)
+        binary = clean.binarize(gray)
+    ink = clean.despeckle(binary) > 0 if binary.dtype != bool else clean.despeckle(binary)
+    rotation = 0
+    found = _find_form(ink, dpi)
+    if found is None:
+        turned = np.rot90(ink, 2)
+        found = _find_form(turned, dpi)
+        if found is not None:
+            ink, rotation = np.ascontiguousarray(turned), 180
+    if found is None:
+        upright, rotation = clean.upright(np.where(ink, 0, 255).astype(np.uint8), dpi=dpi)
+        ink = upright < 128
+        words = [
+            Word(w.text, w.confidence, w.box) for w in ocr.read_words(np.where(ink, 0, 255).astype(np.uint8), dpi=dpi)
+        ]
+        cls = classify_supporting(" ".join(w.text for w in _below_header(words, dpi)))
+        fields = _supporting_fields(cls.doc_type, _below_header(words, dpi))
+        return PageRead(
+            number=page.number,
+            doc_type=cls.doc_type,
+            rotation=rotation,
+            skew=round(skew, 2),
+            header=header,
+            classify_confidence=cls.confidence,
+            fields=fields,
+        )
+    form = load_catalog().form(found.doc_type)
+    language = found.language or "en"
+    form_page = min(found.form_page or 1, form.page_count)
+    read = read_form_page(ink, dpi, form, language, form_page, received=received)
+    return PageRead(
+        number=page.number,
+        doc_type=found.doc_type,
+        language=language,
+        form_page=form_page,
+        rotation=rotation,
+        skew=round(skew, 2),
+        header=header,
+        classify_confidence=found.confidence,
+        fields=read.fields,
+    )
+
+
+def _header(band: np.ndarray, dpi: int) -> FaxHeader | None:
+    if (band < 128).mean() < 0.002:
+        return None
+    text = ocr.read_line(band, dpi=dpi).text
+    return parse_fax_header(text)
+
+
+def _find_form(ink: np.ndarray, dpi: int) -> PageClass | None:
+    """Our forms print their number top right ('Form PS-104 Rev. 2026-01', 'Page 1 of 2'): read only that corner."""
+    h, w = ink.shape
+    corner = ink[int(0.32 * dpi) : int(0.95 * dpi), int(w * 0.6) : w - int(0.2 * dpi)]
+    if corner.mean() < 0.003:
+        return None
+    text = ocr.read_block(np.where(corner, 0, 255).astype(np.uint8), dpi=dpi, psm=6).text
+    found = classify_form(text)
+    if found is not None:
+        return found
+    footer = ink[h - int(0.6 * dpi) : h - int(0.1 * dpi), int(w * 0.55) :]
+    if footer.mean() < 0.002:
+        return None
+    return classify_form(ocr.read_line(np.where(footer, 0, 255).astype(np.uint8), dpi=dpi).text)
+
+
+def _below_header(words: list[Word], dpi: int) -> list[Word]:
+    return [w for w in words if w.box[1] > 0.3 * dpi]
+
+
+def _supporting_fields(kind: str, words: list[Word]) -> dict[str, FieldRead]:
+    spec = {k.kind: k for k in load_catalog().supporting}.get(kind)
+    if kind == "fax_cover" and spec is not None:
+        return cover_fields(words, spec.fields, spec.other_labels)
+    if kind == "member_letter":
+        return letter_fields(words)
+    if kind == "mma" and spec is not None:
+        found = read_by_labels(words, spec.fields, spec.other_labels)
+        return {"member_name": found.get("member_name", FieldRead(value="", confidence=0.5))}
+    return {}
+
+
+def _read_text_layer_page(page: SourcePage, received: date | None) -> PageRead:
+    """An e-faxed PDF: classify and read text from its text layer; marks and signatures still from the pixels."""
+    assert page.words is not None
+    dpi = page.dpi
+    words = [Word(w.text, 0.99, w.box) for w in page.words]
+    top = [w for w in words if w.box[1] < 0.3 * dpi]
+    header = parse_fax_header(" ".join(w.text for w in sorted(top, key=lambda w: w.box[0]))) if top else None
+    body = _below_header(words, dpi)
+    from extractors.labels import lines_of
+
+    text = "\n".join(" ".join(w.text for w in line) for line in lines_of(body))
+    found = classify_form(text)
+    if found is None:
+        cls = classify_supporting(text)
+        return PageRead(
+            number=page.number,
+            doc_type=cls.doc_type,
+            header=header,
+            text_layer=True,
+            classify_confidence=cls.confidence,
+            fields=_supporting_fields(cls.doc_type, body),
+        )
+    form = load_catalog().form(found.doc_type)
+    language = found.language or "en"
+    form_page = min(found.form_page or 1, form.page_count)
+    ink = clean.binarize(page.image)
+    ink = ink if ink.dtype == bool else ink > 0
+    page_words = tuple(PageWord(w.text, w.box) for w in body)
+    read = read_form_page(ink, dpi, form, language, form_page, received=received, words=page_words)
+    return PageRead(
+        number=page.number,
+        doc_type=found.doc_type,
+        language=language,
+        form_page=form_page,
+        header=header,
+        text_layer=True,
+        classify_confidence=found.confidence,
+        fields=read.fields,
+    )

@@ -1,0 +1,154 @@
+"""Read every field of a registered form page: marks by pixels, text by OCR of what was written (or the text layer)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from extractors import ocr
+from extractors.marks import crop, read_checkbox, read_choice, read_signature, remove_specks
+from extractors.normalize import normalize
+from extractors.register import Registration, register, warp
+from extractors.templates import Template, template
+from faxintake.catalog import FieldDef, FieldType, FormDef
+from faxintake.model import FieldRead
+
+# What each typed box can hold: Tesseract then cannot read a letter into a date or a CIN.
+CHARSETS = {
+    FieldType.DATE: "0123456789/-.",
+    FieldType.PHONE: "0123456789()-. ",
+    FieldType.NPI: "0123456789",
+    FieldType.MEMBER_ID: "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+}
+VALIDATED = (FieldType.DATE, FieldType.PHONE, FieldType.NPI, FieldType.MEMBER_ID)
+OCR_LANGUAGE = {"en": "eng", "es": "spa+eng", "hmn": "eng", "zh-Hant": "eng"}
+
+
+@dataclass(frozen=True)
+class PageWord:
+    """A word of a PDF's text layer, in the page image's pixels."""
+
+    text: str
+    box: tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class FormPageRead:
+    fields: dict[str, FieldRead]
+    registration: Registration | None
+
+
+def read_form_page(
+    page_ink: np.ndarray,
+    dpi: int,
+    form: FormDef,
+    language: str,
+    form_page: int,
+    *,
+    received: date | None,
+    words: tuple[PageWord, ...] | None = None,
+) -> FormPageRead:
+    """All fields of page `form_page` of `form`; fields that cannot be read safely come back with low confidence."""
+    t = template(form.form_id, language, form_page, dpi)
+    reg = register(page_ink, t)
+    fields = [f for f in form.fields if f.page == form_page]
+    if reg is None or not reg.ok:
+        return FormPageRead(
+            {f.name: FieldRead(value=f.type.blank, confidence=0.0, raw="not registered") for f in fields}, reg
+        )
+    aligned = warp(page_ink, reg.matrix, t.shape)
+    written = aligned & ~t.mask
+    speck = max(4, round((dpi / 100) ** 2 * 2))
+    text_words = _words_in_template_frame(words, reg) if words else None
+    out: dict[str, FieldRead] = {}
+    for f in fields:
+        out[f.name] = _read_field(f, written, t, speck, language, received, text_words)
+    return FormPageRead(out, reg)
+
+
+def _px(t: Template, box: tuple[float, float, float, float], pad: int = 0) -> tuple[int, int, int, int]:
+    x0, y0, x1, y1 = (t.px(v) for v in box)
+    return x0 - pad, y0 - pad, x1 + pad, y1 + pad
+
+
+def _read_field(
+    f: FieldDef,
+    written: np.ndarray,
+    t: Template,
+    speck: int,
+    language: str,
+    received: date | None,
+    words: list[PageWord] | None,
+) -> FieldRead:
+    if f.type is FieldType.CHECKBOX:
+        return _with_box(read_checkbox(written, _px(t, f.box), speck), f)
+    if f.type is FieldType.CHOICE:
+        assert f.options is not None
+        return _with_box(read_choice(written, {v: _px(t, b) for v, b in f.options.items()}, speck), f)
+    if f.type is FieldType.SIGNATURE:
+        return _with_box(read_signature(written, _px(t, f.box), speck), f)
+    if words is not None:
+        return _from_text_layer(f, t, words, received)
+    return _ocr_field(f, written, t, speck, language, received)
+
+
+def _with_box(read: FieldRead, f: FieldDef) -> FieldRead:
+    return read.model_copy(update={"box": f.box})
+
+
+def _ocr_field(
+    f: FieldDef, written: np.ndarray, t: Template, speck: int, language: str, received: date | None
+) -> FieldRead:
+    ink = remove_specks(crop(written, _px(t, f.box, pad=2)), speck)
+    amount = int(ink.sum())
+    letter = (t.dpi / 72.0 * 7) ** 2 * 0.12  # about the ink of one small printed character
+    if amount < letter * 0.6:
+        return FieldRead(value=f.type.blank, confidence=0.99 if amount < letter * 0.2 else 0.75, raw="", box=f.box)
+    ys, xs = np.nonzero(ink)
+    pad = 10
+    img = np.full((ys.max() - ys.min() + 1 + 2 * pad, xs.max() - xs.min() + 1 + 2 * pad), 255, np.uint8)
+    img[pad:-pad, pad:-pad][ink[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]] = 0
+    lang = OCR_LANGUAGE.get(language, "eng")
+    if f.type is FieldType.MULTILINE:
+        result = ocr.read_block(img, dpi=t.dpi, language=lang)
+    else:
+        result = ocr.read_line(img, dpi=t.dpi, charset=CHARSETS.get(f.type), language=lang)
+    return _normalized(f, result.text, _confidence(result), received)
+
+
+def _confidence(result: ocr.OcrText) -> float:
+    if not result.text.strip():
+        return 0.0
+    chars = result.char_confidences
+    weakest = min(chars) if chars else result.confidence
+    # The weakest character matters: one misread digit makes a date or a CIN wrong.
+    return max(0.0, min(1.0, 0.5 * result.confidence + 0.5 * weakest))
+
+
+def _normalized(f: FieldDef, text: str, confidence: float, received: date | None) -> FieldRead:
+    n = normalize(f.type, text, received=received, is_dob=f.name.endswith("_dob"))
+    if f.type in VALIDATED:
+        confidence = min(1.0, confidence * 1.05) if n.valid else min(confidence, 0.45)
+    return FieldRead(value=n.value, confidence=round(confidence, 3), raw=text, box=f.box, valid=n.valid, codes=n.codes)
+
+
+def _words_in_template_frame(words: tuple[PageWord, ...], reg: Registration) -> list[PageWord]:
+    m = reg.matrix
+    out = []
+    for w in words:
+        x0, y0, x1, y1 = w.box
+        (ax, ay), (bx, by) = ((m @ np.array([x, y, 1.0])) for x, y in ((x0, y0), (x1, y1)))
+        out.append(PageWord(w.text, (float(ax), float(ay), float(bx), float(by))))
+    return out
+
+
+def _from_text_layer(f: FieldDef, t: Template, words: list[PageWord], received: date | None) -> FieldRead:
+    x0, y0, x1, y1 = _px(t, f.box, pad=2)
+    inside = [w for w in words if x0 <= (w.box[0] + w.box[2]) / 2 <= x1 and y0 <= (w.box[1] + w.box[3]) / 2 <= y1]
+    inside.sort(key=lambda w: (round(w.box[1] / 8), w.box[0]))
+    text = " ".join(w.text for w in inside)
+    if not text.strip():
+        return FieldRead(value=f.type.blank, confidence=0.99, raw="", box=f.box)
+    return _normalized(f, text, 0.99, received)
