@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from faxintake.catalog import load_catalog
 from faxintake.catalog.render import form_number
 
-LANGUAGE_SUFFIX = {"": "en", "ES": "es", "ZH": "zh-Hant", "HMN": "hmn"}
+LANGUAGE_SUFFIX = {"": "en", "ES": "es", "E5": "es", "ZH": "zh-Hant", "HMN": "hmn"}
+LOOKALIKE_LETTERS = {"C": "[CcGeE(]", "M": "[MmN]", "P": "[PpF]", "S": "[S5s]"}
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,8 @@ def classify_form(text: str) -> PageClass | None:
     compact = re.sub(r"[ \t]+", " ", text)
     for number, form_id in _form_numbers().items():
         prefix, digits = number.split("-")
-        pattern = rf"{prefix}\s?[-–—~]?\s?([0-9OoIl|SB]{{3}})(?:\s?[-–]\s?(ES|ZH|HMN))?"
+        loose = "".join(LOOKALIKE_LETTERS.get(ch, ch) for ch in prefix)
+        pattern = rf"{loose}\s?[-–—~=]?\s?([0-9OoIl|SB]{{3}})(?:\s?[-–~=]?\s?(ES|ZH|HMN|E5))?"
         for m in re.finditer(pattern, compact):
             if _digits(m.group(1)) != digits:
                 continue
@@ -46,14 +48,14 @@ def classify_form(text: str) -> PageClass | None:
     return _classify_by_title(compact)
 
 
-def _page_number(text: str) -> int:
-    m = re.search(r"Page\s+([0-9Il|]{1,2})\s+of\s+([0-9Il|]{1,2})", text, re.IGNORECASE)
+def _page_number(text: str) -> int | None:
+    m = re.search(r"Pa[gq]e\s*([0-9Il|]{1,2})\s*o[fl]\s*([0-9Il|]{1,2})", text, re.IGNORECASE)
     if not m:
-        return 1
+        return None
     try:
         return max(1, int(_digits(m.group(1))))
     except ValueError:
-        return 1
+        return None
 
 
 def _classify_by_title(text: str) -> PageClass | None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from extractors import clean, ocr
@@ -16,8 +17,8 @@ from extractors.classify import PageClass, classify_form, classify_supporting
 from extractors.fax_header import parse_fax_header
 from extractors.ingest import SourcePage, iter_pages, sha256_of
 from extractors.labels import Word, cover_fields, letter_fields, read_by_labels
-from extractors.read_form import PageWord, read_form_page
-from faxintake.catalog import load_catalog
+from extractors.read_form import FormPageRead, PageWord, read_form_page
+from faxintake.catalog import FormDef, load_catalog
 from faxintake.model import ROUTABLE_FORMS, Cover, Document, FaxHeader, FieldRead, PageRead
 
 log = logging.getLogger(__name__)
@@ -93,7 +94,7 @@ def read_page(page: SourcePage, *, received: date | None) -> PageRead:
     if abs(skew) > 0.05:
         gray = clean.deskew(gray, skew)
         binary = clean.binarize(gray)
-    ink = clean.despeckle(binary) > 0 if binary.dtype != bool else clean.despeckle(binary)
+    ink = clean.despeckle(binary)
     rotation = 0
     found = _find_form(ink, dpi)
     if found is None:
@@ -120,8 +121,7 @@ def read_page(page: SourcePage, *, received: date | None) -> PageRead:
         )
     form = load_catalog().form(found.doc_type)
     language = found.language or "en"
-    form_page = min(found.form_page or 1, form.page_count)
-    read = read_form_page(ink, dpi, form, language, form_page, received=received)
+    read, form_page = _read_best_page(ink, dpi, form, language, found.form_page, received)
     return PageRead(
         number=page.number,
         doc_type=found.doc_type,
@@ -133,6 +133,31 @@ def read_page(page: SourcePage, *, received: date | None) -> PageRead:
         classify_confidence=found.confidence,
         fields=read.fields,
     )
+
+
+def _read_best_page(
+    ink: np.ndarray,
+    dpi: int,
+    form: FormDef,
+    language: str,
+    page_hint: int | None,
+    received: date | None,
+    words: tuple[PageWord, ...] | None = None,
+) -> tuple[FormPageRead, int]:
+    """Read the page as the form page its number says; when unsure or it does not fit, the page that fits best."""
+    candidates = [page_hint] if page_hint and page_hint <= form.page_count else []
+    candidates += [n for n in range(1, form.page_count + 1) if n not in candidates]
+    best: tuple[FormPageRead, int] | None = None
+    for n in candidates:
+        read = read_form_page(ink, dpi, form, language, n, received=received, words=words)
+        if read.registration is not None and read.registration.ok:
+            return read, n
+        if best is None or (
+            read.registration and best[0].registration and read.registration.overlap > best[0].registration.overlap
+        ):
+            best = (read, n)
+    assert best is not None
+    return best
 
 
 def _header(band: np.ndarray, dpi: int) -> FaxHeader | None:
@@ -148,14 +173,25 @@ def _find_form(ink: np.ndarray, dpi: int) -> PageClass | None:
     corner = ink[int(0.32 * dpi) : int(0.95 * dpi), int(w * 0.6) : w - int(0.2 * dpi)]
     if corner.mean() < 0.003:
         return None
-    text = ocr.read_block(np.where(corner, 0, 255).astype(np.uint8), dpi=dpi, psm=6).text
+    text = ocr.read_block(_enlarged(corner), dpi=dpi * 2, psm=6).text
     found = classify_form(text)
     if found is not None:
         return found
+    title = ink[int(0.7 * dpi) : int(1.15 * dpi), int(0.4 * dpi) : int(w * 0.75)]
+    if title.mean() > 0.003:
+        found = classify_form(ocr.read_line(_enlarged(title), dpi=dpi * 2).text)
+        if found is not None:
+            return found
     footer = ink[h - int(0.6 * dpi) : h - int(0.1 * dpi), int(w * 0.55) :]
     if footer.mean() < 0.002:
         return None
-    return classify_form(ocr.read_line(np.where(footer, 0, 255).astype(np.uint8), dpi=dpi).text)
+    return classify_form(ocr.read_line(_enlarged(footer), dpi=dpi * 2).text)
+
+
+def _enlarged(ink: np.ndarray) -> np.ndarray:
+    """Printed labels are small at fax resolution: twice the size reads far better."""
+    img = np.where(ink, 0, 255).astype(np.uint8)
+    return cv2.GaussianBlur(cv2.resize(img, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC), (3, 3), 0)
 
 
 def _below_header(words: list[Word], dpi: int) -> list[Word]:
@@ -198,11 +234,9 @@ def _read_text_layer_page(page: SourcePage, received: date | None) -> PageRead:
         )
     form = load_catalog().form(found.doc_type)
     language = found.language or "en"
-    form_page = min(found.form_page or 1, form.page_count)
     ink = clean.binarize(page.image)
-    ink = ink if ink.dtype == bool else ink > 0
     page_words = tuple(PageWord(w.text, w.box) for w in body)
-    read = read_form_page(ink, dpi, form, language, form_page, received=received, words=page_words)
+    read, form_page = _read_best_page(ink, dpi, form, language, found.form_page, received, page_words)
     return PageRead(
         number=page.number,
         doc_type=found.doc_type,

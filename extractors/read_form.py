@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
+import cv2
 import numpy as np
 
 from extractors import ocr
@@ -106,16 +108,68 @@ def _ocr_field(
     letter = (t.dpi / 72.0 * 7) ** 2 * 0.12  # about the ink of one small printed character
     if amount < letter * 0.6:
         return FieldRead(value=f.type.blank, confidence=0.99 if amount < letter * 0.2 else 0.75, raw="", box=f.box)
+    img, dpi = _for_ocr(ink, t.dpi)
+    lang = OCR_LANGUAGE.get(language, "eng")
+    if f.type is FieldType.MULTILINE:
+        result = ocr.read_block(img, dpi=dpi, language=lang)
+    else:
+        result = ocr.read_line(img, dpi=dpi, charset=CHARSETS.get(f.type), language=lang)
+    text = result.text if f.type is FieldType.MULTILINE else _strip_edge_junk(result.text)
+    return _normalized(f, text, _confidence(result), received)
+
+
+def _text_ink(ink: np.ndarray, speck: int, dpi: int) -> np.ndarray:
+    """What was written in a text box, without specks, stray bits of the cell's rules, or isolated dots."""
+    ink = remove_specks(ink, speck)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    if count <= 1:
+        return ink
+    h = ink.shape[0]
+    keep = np.zeros(count, dtype=bool)
+    big = []
+    for i in range(1, count):
+        x, y, w, hh, area = stats[i]
+        rule = (hh > 0.6 * h and w <= max(3, dpi // 60)) or (w > 8 * hh and hh <= max(3, dpi // 60))
+        if rule:
+            continue
+        if area >= speck * 2.5:
+            keep[i] = True
+            big.append((x, y, x + w, y + hh))
+    reach = dpi * 0.06  # a small blob this close to a letter is punctuation (a period, an i's dot); farther, noise
+    for i in range(1, count):
+        if keep[i] or stats[i][4] < speck:
+            continue
+        x, y, w, hh, _ = stats[i]
+        if any(
+            x - reach <= bx1 and bx0 <= x + w + reach and y - reach <= by1 and by0 <= y + hh + reach
+            for bx0, by0, bx1, by1 in big
+        ):
+            keep[i] = True
+    return keep[labels]
+
+
+UPSCALE = 2  # fax type has an x-height of ~14 px at 204 dpi; Tesseract reads best near 30 px
+
+
+def _for_ocr(ink: np.ndarray, dpi: int) -> tuple[np.ndarray, int]:
     ys, xs = np.nonzero(ink)
     pad = 10
     img = np.full((ys.max() - ys.min() + 1 + 2 * pad, xs.max() - xs.min() + 1 + 2 * pad), 255, np.uint8)
     img[pad:-pad, pad:-pad][ink[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]] = 0
-    lang = OCR_LANGUAGE.get(language, "eng")
-    if f.type is FieldType.MULTILINE:
-        result = ocr.read_block(img, dpi=t.dpi, language=lang)
-    else:
-        result = ocr.read_line(img, dpi=t.dpi, charset=CHARSETS.get(f.type), language=lang)
-    return _normalized(f, result.text, _confidence(result), received)
+    big = cv2.resize(img, None, fx=UPSCALE, fy=UPSCALE, interpolation=cv2.INTER_CUBIC)
+    big = cv2.GaussianBlur(big, (3, 3), 0)
+    return big, dpi * UPSCALE
+
+
+EDGE_JUNK = " |:;'`‘’°*_~,=!"
+
+
+def _strip_edge_junk(text: str) -> str:
+    """Bits of box rules and specks read as punctuation at either end of a one-line value."""
+    text = text.strip(EDGE_JUNK)
+    while text.endswith((" .", " -")):
+        text = text[:-2].rstrip(EDGE_JUNK)
+    return text
 
 
 def _confidence(result: ocr.OcrText) -> float:
@@ -127,8 +181,24 @@ def _confidence(result: ocr.OcrText) -> float:
     return max(0.0, min(1.0, 0.5 * result.confidence + 0.5 * weakest))
 
 
+# The shape each validated type must have: when the whole read does not parse, the part that does is the value
+# (a stray bit of a box rule read as a digit), at a lower confidence.
+SHAPES = {
+    FieldType.DATE: re.compile(r"\d{1,2}\s?[/\-.]\s?\d{1,2}\s?[/\-.]\s?(?:\d{4}|\d{2})"),
+    FieldType.PHONE: re.compile(r"\(?\d{3}\)?[\s.\-]?\d{3}[\s.\-]?\d{4}"),
+    FieldType.NPI: re.compile(r"\d{10}"),
+    FieldType.MEMBER_ID: re.compile(r"\d{8}[A-Z]"),
+}
+
+
 def _normalized(f: FieldDef, text: str, confidence: float, received: date | None) -> FieldRead:
     n = normalize(f.type, text, received=received, is_dob=f.name.endswith("_dob"))
+    if not n.valid and f.type in SHAPES:
+        parts = SHAPES[f.type].findall(text)
+        if len(parts) == 1:
+            candidate = normalize(f.type, parts[0], received=received, is_dob=f.name.endswith("_dob"))
+            if candidate.valid:
+                n, confidence = candidate, confidence * 0.85
     if f.type in VALIDATED:
         confidence = min(1.0, confidence * 1.05) if n.valid else min(confidence, 0.45)
     return FieldRead(value=n.value, confidence=round(confidence, 3), raw=text, box=f.box, valid=n.valid, codes=n.codes)

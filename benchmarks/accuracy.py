@@ -1,0 +1,149 @@
+"""Extraction accuracy on the committed corpus against its ground truth.
+
+    uv run python -m benchmarks.accuracy [--cases PATTERN] [--workers 2] [--json out.json]
+
+Prints field accuracy by type and by writing style, marks accuracy, page classification accuracy, confidence
+calibration (accuracy of reads at or above each confidence) and silent errors (wrong at confidence >= 0.9).
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import json
+import time
+from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sample_faxes.build import CORPUS_DIR
+
+MARK_TYPES = ("checkbox", "choice", "signature")
+
+
+@dataclass(frozen=True)
+class FieldOutcome:
+    case: str
+    doc_type: str
+    field: str
+    type: str
+    style: str
+    expected: object
+    got: object
+    confidence: float
+    correct: bool
+
+
+def _evaluate_case(truth_path: str) -> tuple[list[FieldOutcome], list[tuple[str, int, str, str]], float, int]:
+    from extractors.pipeline import read_fax
+    from faxintake.catalog import load_catalog
+
+    truth = json.loads(Path(truth_path).read_text())
+    received = datetime.fromisoformat(truth["received_at"]).date()
+    started = time.perf_counter()
+    read = read_fax(CORPUS_DIR / truth["file"], received=received)
+    elapsed = time.perf_counter() - started
+    pages = [
+        (
+            truth["case"],
+            p["number"],
+            p["doc_type"],
+            read.pages[p["number"] - 1].doc_type if p["number"] <= len(read.pages) else "missing",
+        )
+        for p in truth["pages"]
+    ]
+    outcomes: list[FieldOutcome] = []
+    got_docs = {(d.doc_type, d.pages[0] if d.pages else 0): d for d in read.documents}
+    for doc in truth["documents"]:
+        if doc["doc_type"] == "unknown":
+            continue
+        form = load_catalog().form(doc["doc_type"])
+        got = got_docs.get((doc["doc_type"], doc["pages"][0]))
+        for f in form.fields:
+            expected = doc["fields"][f.name]["value"]
+            read_field = got.fields.get(f.name) if got else None
+            value = read_field.value if read_field else None
+            conf = read_field.confidence if read_field else 0.0
+            outcomes.append(
+                FieldOutcome(
+                    truth["case"],
+                    doc["doc_type"],
+                    f.name,
+                    f.type.value,
+                    truth["style"],
+                    expected,
+                    value,
+                    conf,
+                    value == expected,
+                )
+            )
+    return outcomes, pages, elapsed, len(truth["pages"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cases", default="*")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--errors", action="store_true", help="list every wrong field (synthetic values only)")
+    args = parser.parse_args()
+    truths = sorted(
+        str(p)
+        for p in CORPUS_DIR.glob("*.truth.json")
+        if fnmatch.fnmatch(p.name.removesuffix(".truth.json"), args.cases)
+    )
+    started = time.perf_counter()
+    with ProcessPoolExecutor(args.workers) as pool:
+        results = list(pool.map(_evaluate_case, truths))
+    wall = time.perf_counter() - started
+    fields = [o for r in results for o in r[0]]
+    pages = [p for r in results for p in r[1]]
+    n_pages = sum(r[3] for r in results)
+    report: dict[str, object] = {}
+
+    def acc(items: list[FieldOutcome]) -> str:
+        return f"{sum(o.correct for o in items) / len(items) * 100:6.2f}% of {len(items)}" if items else "-"
+
+    print(
+        f"faxes {len(results)}, pages {n_pages}, wall {wall:.1f} s with {args.workers} workers: {n_pages / wall:.2f} pages/s"
+    )
+    print("\nfield accuracy by type (exact after normalization)")
+    by_type: dict[str, list[FieldOutcome]] = defaultdict(list)
+    for o in fields:
+        by_type[o.type].append(o)
+    for t, items in sorted(by_type.items()):
+        print(f"  {t:12s} {acc(items)}")
+    typed = [o for o in fields if o.type not in MARK_TYPES and o.style.startswith("typed")]
+    hand = [o for o in fields if o.type not in MARK_TYPES and o.style.startswith("hand")]
+    marks = [o for o in fields if o.type in MARK_TYPES]
+    print(f"\n  typed text fields       {acc(typed)}")
+    print(f"  hand-printed text fields {acc(hand)}")
+    print(f"  checkboxes/choices/sigs  {acc(marks)}")
+    page_ok = sum(p[2] == p[3] for p in pages)
+    print(f"\npage classification {page_ok}/{len(pages)} = {page_ok / len(pages) * 100:.2f}%")
+    for p in pages:
+        if p[2] != p[3]:
+            print(f"  {p[0]} page {p[1]}: expected {p[2]}, got {p[3]}")
+    print("\ncalibration: accuracy of reads at or above a confidence")
+    for threshold in (0.5, 0.7, 0.8, 0.9, 0.95):
+        above = [o for o in fields if o.confidence >= threshold]
+        print(f"  >= {threshold:.2f}: {acc(above)}  ({len(above) / len(fields) * 100:.1f}% of fields)")
+    silent = [o for o in fields if not o.correct and o.confidence >= 0.9]
+    print(
+        f"\nsilent errors (wrong at confidence >= 0.9): {len(silent)} = {len(silent) / len(fields) * 100:.2f}% of fields"
+    )
+    if args.errors:
+        for o in fields:
+            if not o.correct:
+                print(
+                    f"  {o.case} {o.field} ({o.type}, {o.style}) conf {o.confidence:.2f}: expected {o.expected!r} got {o.got!r}"
+                )
+    report = {"pages_per_s": n_pages / wall, "fields": [asdict(o) for o in fields], "pages": pages}
+    if args.json:
+        args.json.write_text(json.dumps(report, default=str))
+
+
+if __name__ == "__main__":
+    main()

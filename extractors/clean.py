@@ -1,0 +1,97 @@
+"""Page cleaning: binarize, remove fax specks and streaks, find skew and orientation. Each returns a new array."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from extractors import ocr
+
+HEADER_BAND_IN = 0.32  # sending machines print their line in the top third of an inch
+
+
+def binarize(gray: np.ndarray) -> np.ndarray:
+    """True where there is ink (Otsu's threshold; fax pages are already nearly two-tone)."""
+    _, out = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    return out > 0
+
+
+def despeckle(ink: np.ndarray, max_area: int = 2) -> np.ndarray:
+    """Remove isolated blobs of at most `max_area` pixels: fax line noise, smaller than any printed dot at 200 dpi."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    keep = np.ones(count, dtype=bool)
+    keep[0] = False
+    keep[1:] = stats[1:, cv2.CC_STAT_AREA] > max_area
+    return keep[labels]
+
+
+def remove_streaks(ink: np.ndarray) -> np.ndarray:
+    """Drop vertical streaks running most of the page height (a dirty scanner glass); form rules are shorter."""
+    h, _ = ink.shape
+    column_ink = ink.sum(axis=0)
+    streaks = column_ink > 0.85 * h
+    if not streaks.any():
+        return ink
+    out = ink.copy()
+    out[:, streaks] = False
+    return out
+
+
+def _projection_score(small: np.ndarray, angle: float) -> float:
+    h, w = small.shape
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    rotated = cv2.warpAffine(small, matrix, (w, h), flags=cv2.INTER_LINEAR, borderValue=0)
+    rows = rotated.sum(axis=1, dtype=np.float64)
+    return float(np.square(np.diff(rows)).sum())
+
+
+def estimate_skew(ink: np.ndarray, max_angle: float = 6.0) -> float:
+    """Degrees to rotate counter-clockwise to level the text lines: projection profiles, coarse then fine."""
+    scale = 0.35
+    small = cv2.resize(ink.astype(np.uint8) * 255, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    if small.mean() < 0.5:
+        return 0.0
+    best = max(np.arange(-max_angle, max_angle + 0.01, 0.5), key=lambda a: _projection_score(small, float(a)))
+    fine = max(np.arange(best - 0.5, best + 0.51, 0.1), key=lambda a: _projection_score(small, float(a)))
+    return round(float(fine), 2)
+
+
+def deskew(gray: np.ndarray, angle: float) -> np.ndarray:
+    h, w = gray.shape
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    return cv2.warpAffine(gray, matrix, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
+
+
+def rotate(image: np.ndarray, degrees_clockwise: int) -> np.ndarray:
+    turns = {0: 0, 90: 3, 180: 2, 270: 1}[degrees_clockwise % 360]
+    return np.ascontiguousarray(np.rot90(image, turns))
+
+
+def coarse_orientation(ink: np.ndarray) -> int | None:
+    """0 when text lines run across the page, 90 when they run down it, None when it cannot tell (cheap)."""
+    small = cv2.resize(ink.astype(np.uint8) * 255, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+    if small.mean() < 0.5:
+        return None
+    across = float(np.square(np.diff(small.sum(axis=1, dtype=np.float64))).mean())
+    down = float(np.square(np.diff(small.sum(axis=0, dtype=np.float64))).mean())
+    if across > 1.5 * down:
+        return 0
+    if down > 1.5 * across:
+        return 90
+    return None
+
+
+def upright(gray: np.ndarray, *, dpi: int) -> tuple[np.ndarray, int]:
+    """The page turned upright and the clockwise rotation applied (Tesseract's OSD decides; unsure: as is)."""
+    found = ocr.detect_orientation(gray, dpi=dpi)
+    if found is None:
+        return gray, 0
+    rotation, confidence = found
+    if rotation == 0 or confidence < 1.5:
+        return gray, 0
+    return rotate(gray, rotation), rotation
+
+
+def split_header_band(gray: np.ndarray, *, dpi: int) -> tuple[np.ndarray, np.ndarray]:
+    cut = int(HEADER_BAND_IN * dpi)
+    return gray[:cut], gray[cut:]
