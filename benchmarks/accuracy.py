@@ -36,15 +36,50 @@ class FieldOutcome:
     correct: bool
 
 
-def _evaluate_case(truth_path: str) -> tuple[list[FieldOutcome], list[tuple[str, int, str, str]], float, int]:
+@dataclass(frozen=True)
+class DocOutcome:
+    case: str
+    doc_type: str
+    expected_route: str
+    route: str
+    expected_codes: list[str]
+    codes: list[str]
+    demoted: list[str]
+
+
+def _evaluate_case(
+    truth_path: str, threshold: float = 0.9
+) -> tuple[list[FieldOutcome], list[tuple[str, int, str, str]], float, int, list[DocOutcome]]:
     from extractors.pipeline import read_fax
     from faxintake.catalog import load_catalog
+    from faxintake.intake import References, decide_fax
+    from faxintake.settings import Settings
 
     truth = json.loads(Path(truth_path).read_text())
-    received = datetime.fromisoformat(truth["received_at"]).date()
+    received_at = datetime.fromisoformat(truth["received_at"])
+    received = received_at.date()
     started = time.perf_counter()
     read = read_fax(CORPUS_DIR / truth["file"], received=received)
     elapsed = time.perf_counter() - started
+    settings = Settings(out_dir=Path("/tmp/faxintake-bench"), received_at=received_at, confidence_threshold=threshold)
+    decided = decide_fax(read, settings, References.load(settings), source_name=truth["file"])
+    docs: list[DocOutcome] = []
+    by_first_page = {(d.doc_type, d.pages[0] if d.pages else 0): d for d in decided.documents}
+    for doc in truth["documents"]:
+        got_doc = by_first_page.get((doc["doc_type"], doc["pages"][0] if doc["pages"] else 0))
+        codes = sorted({f.code for f in got_doc.findings if f.severity.value != "info"}) if got_doc else []
+        demoted = sorted({f.code for f in got_doc.findings if f.demoted_from}) if got_doc else []
+        docs.append(
+            DocOutcome(
+                truth["case"],
+                doc["doc_type"],
+                doc["route"],
+                got_doc.route.value if got_doc and got_doc.route else "missing",
+                doc["codes"],
+                codes,
+                demoted,
+            )
+        )
     pages = [
         (
             truth["case"],
@@ -79,7 +114,7 @@ def _evaluate_case(truth_path: str) -> tuple[list[FieldOutcome], list[tuple[str,
                     value == expected,
                 )
             )
-    return outcomes, pages, elapsed, len(truth["pages"])
+    return outcomes, pages, elapsed, len(truth["pages"]), docs
 
 
 def main() -> None:
@@ -88,6 +123,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--json", type=Path)
     parser.add_argument("--errors", action="store_true", help="list every wrong field (synthetic values only)")
+    parser.add_argument("--threshold", type=float, default=0.9, help="the confidence gate's threshold")
     args = parser.parse_args()
     truths = sorted(
         str(p)
@@ -96,7 +132,7 @@ def main() -> None:
     )
     started = time.perf_counter()
     with ProcessPoolExecutor(args.workers) as pool:
-        results = list(pool.map(_evaluate_case, truths))
+        results = list(pool.map(_evaluate_case, truths, [args.threshold] * len(truths)))
     wall = time.perf_counter() - started
     fields = [o for r in results for o in r[0]]
     pages = [p for r in results for p in r[1]]
@@ -140,6 +176,29 @@ def main() -> None:
                 print(
                     f"  {o.case} {o.field} ({o.type}, {o.style}) conf {o.confidence:.2f}: expected {o.expected!r} got {o.got!r}"
                 )
+    docs = [d for r in results for d in r[4]]
+    right = [d for d in docs if d.route == d.expected_route]
+    wrong_returns = [d for d in docs if d.route == "return_to_sender" and d.expected_route != "return_to_sender"]
+    missed_returns = [d for d in docs if d.expected_route == "return_to_sender" and d.route != "return_to_sender"]
+    straight = [
+        d for d in docs if d.route not in ("manual_triage",) and not d.demoted and "LOW_CONFIDENCE" not in d.codes
+    ]
+    print(
+        f"\nrouting (threshold {args.threshold}): {len(right)}/{len(docs)} documents right = {len(right) / len(docs) * 100:.1f}%"
+    )
+    print(f"  wrong returns (sent back, should not have been): {len(wrong_returns)}")
+    print(f"  returns caught as review instead (demoted or triaged): {len(missed_returns)}")
+    print(
+        f"  decided without a person (no triage, no low-confidence flag): {len(straight)}/{len(docs)} = {len(straight) / len(docs) * 100:.1f}%"
+    )
+    expected_codes = {c for d in docs for c in d.expected_codes}
+    produced = {c for d in docs for c in d.codes} | {c for d in docs for c in d.demoted}
+    print(f"  labelled codes produced somewhere: {len(expected_codes & produced)}/{len(expected_codes)}")
+    for d in docs:
+        if d.route != d.expected_route:
+            print(
+                f"  {d.case}: expected {d.expected_route} {d.expected_codes}, got {d.route} {d.codes} demoted {d.demoted}"
+            )
     report = {"pages_per_s": n_pages / wall, "fields": [asdict(o) for o in fields], "pages": pages}
     if args.json:
         args.json.write_text(json.dumps(report, default=str))

@@ -34,7 +34,7 @@ def box_fill(written: np.ndarray, box: Box, speck: int) -> float:
     """Share of the square's inside covered by written ink (its printed border was subtracted already)."""
     x0, y0, x1, y1 = box
     inset = max(1, (x1 - x0) // 8)
-    inside = remove_specks(crop(written, (x0 + inset, y0 + inset, x1 - inset, y1 - inset)), speck)
+    inside = remove_specks(crop(written, (x0 + inset, y0 + inset, x1 - inset, y1 - inset)), speck * 2)
     return float(inside.mean()) if inside.size else 0.0
 
 

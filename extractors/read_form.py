@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 
 from extractors import ocr
-from extractors.marks import crop, read_checkbox, read_choice, read_signature, remove_specks
+from extractors.marks import crop, read_checkbox, read_choice, read_signature
 from extractors.normalize import normalize
 from extractors.register import Registration, register, warp
 from extractors.templates import Template, template
@@ -103,7 +103,7 @@ def _with_box(read: FieldRead, f: FieldDef) -> FieldRead:
 def _ocr_field(
     f: FieldDef, written: np.ndarray, t: Template, speck: int, language: str, received: date | None
 ) -> FieldRead:
-    ink = remove_specks(crop(written, _px(t, f.box, pad=2)), speck)
+    ink = _text_ink(crop(written, _value_area(t, f)), speck, t.dpi)
     amount = int(ink.sum())
     letter = (t.dpi / 72.0 * 7) ** 2 * 0.12  # about the ink of one small printed character
     if amount < letter * 0.6:
@@ -115,29 +115,77 @@ def _ocr_field(
     else:
         result = ocr.read_line(img, dpi=dpi, charset=CHARSETS.get(f.type), language=lang)
     text = result.text if f.type is FieldType.MULTILINE else _strip_edge_junk(result.text)
-    return _normalized(f, text, _confidence(result), received)
+    confidence = result.confidence if f.type is FieldType.MULTILINE else _confidence(result)
+    if f.type is FieldType.MEMBER_ID and not SHAPES[FieldType.MEMBER_ID].fullmatch(text.replace(" ", "")):
+        split = _read_cin_in_parts(ink, dpi=dpi, language=lang)
+        if split is not None:
+            text, confidence = split
+    weakest = min(result.char_confidences, default=confidence)
+    if f.type is FieldType.ICD10_LIST:
+        confidence = min(confidence, _codes_confidence(result))
+    return _normalized(f, text, confidence, received, weakest)
+
+
+def _codes_confidence(result: ocr.OcrText) -> float:
+    """The weakest character inside the ICD-10 codes: a code letter misread (E11 as F11) changes the decision."""
+    compact = [ch for ch in result.text if not ch.isspace()]
+    if len(compact) != len(result.char_confidences):
+        return result.confidence
+    positions = [i for i, ch in enumerate(compact) if ch.isalnum()]
+    text = "".join(compact)
+    weakest = 1.0
+    for m in re.finditer(r"[A-Z0-9|(!l][0-9OoIl]{2}(?:\.[0-9A-Z]{1,4})?", text):
+        weakest = min([weakest, *(result.char_confidences[i] for i in range(m.start(), m.end()))])
+    return weakest if positions else result.confidence
+
+
+def _read_cin_in_parts(ink: np.ndarray, *, dpi: int, language: str) -> tuple[str, float] | None:
+    """A CIN is 8 digits and a letter: read the last glyph as a letter and the rest as digits."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    glyphs = sorted((stats[i][0], i) for i in range(1, count) if stats[i][4] >= 6)
+    if len(glyphs) < 2:
+        return None
+    last = glyphs[-1][1]
+    x0 = stats[last][0]
+    digits_img, _ = _for_ocr(ink[:, : max(1, x0 - 1)], dpi)
+    letter_img, _ = _for_ocr(labels == last, dpi)
+    digits = ocr.read_line(digits_img, dpi=dpi * UPSCALE, charset="0123456789", language=language)
+    letter = ocr.read_line(letter_img, dpi=dpi * UPSCALE, charset="ABCDEFGHIJKLMNOPQRSTUVWXYZ", language=language)
+    text = digits.text.replace(" ", "") + letter.text.strip()[:1]
+    return text, min(_confidence(digits), _confidence(letter))
+
+
+def _value_area(t: Template, f: FieldDef) -> tuple[int, int, int, int]:
+    """The box a value is written in, kept a point clear of the cell's right and bottom rules."""
+    x0, y0, x1, y1 = _px(t, f.box)
+    margin = max(2, t.px(1.0))
+    return x0 - 2, y0 - 2, x1 - margin, y1 - margin // 2
 
 
 def _text_ink(ink: np.ndarray, speck: int, dpi: int) -> np.ndarray:
     """What was written in a text box, without specks, stray bits of the cell's rules, or isolated dots."""
-    ink = remove_specks(ink, speck)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
     if count <= 1:
         return ink
-    h = ink.shape[0]
+    h, width = ink.shape
+    thin = max(3, dpi // 60)
     keep = np.zeros(count, dtype=bool)
     big = []
     for i in range(1, count):
         x, y, w, hh, area = stats[i]
-        rule = (hh > 0.6 * h and w <= max(3, dpi // 60)) or (w > 8 * hh and hh <= max(3, dpi // 60))
-        if rule:
+        rule = (hh > 0.6 * h and w <= thin) or (w > 8 * hh and hh <= thin)
+        on_edge = x == 0 or y == 0 or x + w >= width or y + hh >= h
+        dash_low = hh <= thin and w >= 2 * hh and y > 0.7 * h  # a piece of the bottom rule, not a letter
+        if (
+            rule or dash_low or (on_edge and min(w, hh) <= thin + 1)
+        ):  # pieces of the cell's rules left by registration error
             continue
         if area >= speck * 2.5:
             keep[i] = True
             big.append((x, y, x + w, y + hh))
-    reach = dpi * 0.06  # a small blob this close to a letter is punctuation (a period, an i's dot); farther, noise
+    reach = dpi * 0.03  # a small blob this close to a letter is punctuation (a period, an i's dot); farther, noise
     for i in range(1, count):
-        if keep[i] or stats[i][4] < speck:
+        if keep[i] or stats[i][4] < 2:
             continue
         x, y, w, hh, _ = stats[i]
         if any(
@@ -156,9 +204,7 @@ def _for_ocr(ink: np.ndarray, dpi: int) -> tuple[np.ndarray, int]:
     pad = 10
     img = np.full((ys.max() - ys.min() + 1 + 2 * pad, xs.max() - xs.min() + 1 + 2 * pad), 255, np.uint8)
     img[pad:-pad, pad:-pad][ink[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]] = 0
-    big = cv2.resize(img, None, fx=UPSCALE, fy=UPSCALE, interpolation=cv2.INTER_CUBIC)
-    big = cv2.GaussianBlur(big, (3, 3), 0)
-    return big, dpi * UPSCALE
+    return cv2.resize(img, None, fx=UPSCALE, fy=UPSCALE, interpolation=cv2.INTER_LINEAR), dpi * UPSCALE
 
 
 EDGE_JUNK = " |:;'`‘’°*_~,=!"
@@ -191,7 +237,10 @@ SHAPES = {
 }
 
 
-def _normalized(f: FieldDef, text: str, confidence: float, received: date | None) -> FieldRead:
+def _normalized(
+    f: FieldDef, text: str, confidence: float, received: date | None, weakest_char: float | None = None
+) -> FieldRead:
+    weakest_char = confidence if weakest_char is None else weakest_char
     n = normalize(f.type, text, received=received, is_dob=f.name.endswith("_dob"))
     if not n.valid and f.type in SHAPES:
         parts = SHAPES[f.type].findall(text)
@@ -200,7 +249,9 @@ def _normalized(f: FieldDef, text: str, confidence: float, received: date | None
             if candidate.valid:
                 n, confidence = candidate, confidence * 0.85
     if f.type in VALIDATED:
-        confidence = min(1.0, confidence * 1.05) if n.valid else min(confidence, 0.45)
+        # Valid: the format check backs the read. Invalid: an OCR slip or a real error; only sure characters
+        # make it a real error (weakest_char), so an unsure read goes to review instead of back to the sender.
+        confidence = min(1.0, confidence * 1.05) if n.valid else min(confidence, weakest_char) * 0.95
     return FieldRead(value=n.value, confidence=round(confidence, 3), raw=text, box=f.box, valid=n.valid, codes=n.codes)
 
 

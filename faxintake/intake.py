@@ -1,0 +1,216 @@
+"""One fax from file to decision: read, decide, write the result and any notice. Plain functions (flows/ wraps them).
+
+Every input ends in exactly one result file: a decision, or an `error` saying what is wrong. Originals are
+never modified.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from extractors.ingest import sha256_of
+from extractors.normalize import name_initials
+from extractors.pipeline import EXTRACTION_VERSION, FaxRead, read_fax
+from faxintake.catalog import load_catalog
+from faxintake.errors import FaxIntakeError, InputError
+from faxintake.model import Document, FaxResult, Route
+from faxintake.notice import NoticeRequest, notice_filename, reference_for, render_notice, sender_fax_for
+from faxintake.settings import Settings
+from validators import RULES_VERSION, DecisionContext, decide
+from validators.reference import ProviderDirectory, Roster
+
+log = logging.getLogger(__name__)
+FORM_FAX_FIELD = {"member_reassignment": "office_fax", "cm_referral": "referrer_fax", "cbas_referral": "pcp_fax"}
+FORM_NPI_FIELD = {"member_reassignment": "pcp_npi", "cm_referral": "referrer_npi", "cbas_referral": "pcp_npi"}
+
+
+@dataclass(frozen=True)
+class References:
+    roster: Roster
+    providers: ProviderDirectory
+
+    @classmethod
+    def load(cls, settings: Settings) -> References:
+        settings.checked()
+        return cls(Roster.load(settings.roster_path), ProviderDirectory.load(settings.providers_path))
+
+
+def versions() -> dict[str, str]:
+    return {
+        "extraction": EXTRACTION_VERSION,
+        "rules": RULES_VERSION,
+        **{f"form:{k}": v for k, v in load_catalog().versions().items()},
+    }
+
+
+def received_time(read: FaxRead | None, settings: Settings) -> datetime:
+    """When the fax arrived: the operator's --received-at, else the sending machine's header, else now."""
+    if settings.received_at is not None:
+        return settings.received_at
+    header = read.header_date() if read else None
+    now = datetime.now().replace(microsecond=0)
+    if header is not None and datetime(2000, 1, 1) <= header <= now:
+        return header
+    return now
+
+
+def pages_expected(read: FaxRead, threshold: float) -> int | None:
+    """The page count the sender announced: the cover sheet's, else what the header lines agree on."""
+    if read.cover is not None:
+        total = read.cover.fields.get("pages_total")
+        if total is not None and total.valid and str(total.value).isdigit() and total.confidence >= threshold:
+            return int(str(total.value))
+    totals = Counter(h.pages_total for h in read.headers if h.pages_total)
+    if totals:
+        value, votes = totals.most_common(1)[0]
+        if votes >= 2 or (votes == 1 and len(read.headers) == 1):
+            return value
+    return None
+
+
+def decide_fax(read: FaxRead, settings: Settings, refs: References, *, source_name: str) -> FaxResult:
+    received_at = received_time(read, settings)
+    ctx = DecisionContext(
+        received_at=received_at,
+        roster=refs.roster,
+        providers=refs.providers,
+        confidence_threshold=settings.confidence_threshold,
+        pages_received=read.page_count,
+        pages_expected=pages_expected(read, settings.confidence_threshold),
+    )
+    catalog = load_catalog()
+    cover_fax = _field_text(read.cover.fields, "sender_fax") if read.cover else None
+    header_fax = next((h.sender_fax for h in read.headers if h.sender_fax), None)
+    documents = []
+    for index, doc in enumerate(read.documents):
+        form = catalog.form(doc.doc_type) if doc.doc_type in {f.form_id for f in catalog.forms} else None
+        decided = decide(doc, form, ctx)
+        if decided.route is Route.RETURN_TO_SENDER:
+            decided = _with_notice(
+                decided, index, read, received_at, settings, refs, cover_fax, header_fax, source_name
+            )
+        documents.append(decided)
+    return FaxResult(
+        source=read.source,
+        sha256=read.sha256,
+        received_at=received_at,
+        page_count=read.page_count,
+        sender_fax=cover_fax or header_fax,
+        cover=read.cover,
+        documents=tuple(documents),
+        versions=versions(),
+    )
+
+
+def _field_text(fields: dict, name: str) -> str | None:  # type: ignore[type-arg]
+    read = fields.get(name)
+    return str(read.value) if read is not None and read.value and read.valid else None
+
+
+def _with_notice(
+    doc: Document,
+    index: int,
+    read: FaxRead,
+    received_at: datetime,
+    settings: Settings,
+    refs: References,
+    cover_fax: str | None,
+    header_fax: str | None,
+    source_name: str,
+) -> Document:
+    form = load_catalog().form(doc.doc_type)
+    npi = _field_text(doc.fields, FORM_NPI_FIELD.get(doc.doc_type, ""))
+    directory = refs.providers.get(npi) if npi else None
+    fax, _ = sender_fax_for(
+        cover_fax,
+        _field_text(doc.fields, FORM_FAX_FIELD.get(doc.doc_type, "")),
+        header_fax,
+        directory.fax if directory else None,
+    )
+    reference = reference_for(read.sha256, index)
+    name = f"{Path(source_name).name}.{notice_filename(reference)}"
+    request = NoticeRequest(
+        form_title=form.title_for("en"),
+        form_id=form.form_id,
+        received_at=received_at,
+        page_count=read.page_count,
+        sender_fax=fax,
+        member_initials=name_initials(_field_text(doc.fields, "member_name") or ""),
+        member_dob=_field_text(doc.fields, "member_dob") or "",
+        findings=doc.findings,
+        reference=reference,
+        sender_name=_field_text(read.cover.fields, "sender_name") if read.cover else None,
+    )
+    render_notice(request, settings.out_dir / "notices" / name)
+    return doc.model_copy(update={"notice": f"notices/{name}"})
+
+
+def error_result(path: Path, error: FaxIntakeError) -> FaxResult:
+    try:
+        digest = sha256_of(path)
+    except OSError:
+        digest = ""
+    return FaxResult(
+        source=str(path),
+        sha256=digest,
+        received_at=None,
+        page_count=0,
+        error=str(error),
+        status="error",
+        versions=versions(),
+    )
+
+
+def result_path(out_dir: Path, source: Path) -> Path:
+    return out_dir / "results" / f"{source.name}.json"
+
+
+def write_result(result: FaxResult, out_dir: Path, source: Path) -> Path:
+    """Write atomically (temp file + rename) and readable by the owner only: it holds member data."""
+    path = result_path(out_dir, source)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(result.to_result(), fh, indent=1, ensure_ascii=False)
+    os.replace(tmp, path)
+    return path
+
+
+def read_input(path: Path, settings: Settings) -> FaxRead:
+    received = settings.received_at.date() if settings.received_at else None
+    return read_fax(path, received=received)
+
+
+def process_file(path: Path, settings: Settings, refs: References) -> FaxResult:
+    """Read and decide one input; an unreadable input becomes an error result, never an exception."""
+    try:
+        read = read_input(path, settings)
+    except InputError as exc:
+        log.warning("input %s cannot be read: %s", path.name, exc)
+        result = error_result(path, exc)
+    else:
+        result = decide_fax(read, settings, refs, source_name=path.name)
+    write_result(result, settings.out_dir, path)
+    return result
+
+
+def expand_inputs(inputs: list[Path]) -> list[Path]:
+    """Files as given, and the files inside folders given (sorted, hidden files and results skipped)."""
+    out: list[Path] = []
+    for item in inputs:
+        if item.is_dir():
+            out += sorted(
+                p
+                for p in item.iterdir()
+                if p.is_file() and not p.name.startswith(".") and not p.name.endswith((".json", ".csv", ".md"))
+            )
+        else:
+            out.append(item)
+    return out

@@ -1,0 +1,111 @@
+"""The plan's reference data: the member roster and the provider directory (CSV files, paths configurable)."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from extractors.normalize import strip_accents_fold
+from faxintake.errors import ConfigError
+
+ROSTER_COLUMNS = ("member_id", "last_name", "first_name", "dob", "pcp_npi", "language")
+PROVIDER_COLUMNS = ("npi", "name", "practice_name", "phone", "fax")
+
+
+def _read(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:
+    try:
+        with path.open(newline="", encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            missing = set(columns) - set(reader.fieldnames or ())
+            if missing:
+                raise ConfigError(f"{path.name} lacks the columns {', '.join(sorted(missing))}")
+            return [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from exc
+
+
+@dataclass(frozen=True)
+class RosterMember:
+    member_id: str
+    last_name: str
+    first_name: str
+    dob: str  # ISO
+    pcp_npi: str
+    language: str
+
+
+class MatchResult(StrEnum):
+    FOUND = "found"
+    NO_ID = "no_id"  # no CIN on the form
+    UNKNOWN_ID = "unknown_id"
+    DISAGREES = "disagrees"  # the CIN is known, but the name or date of birth differs
+
+
+@dataclass(frozen=True)
+class MemberMatch:
+    result: MatchResult
+    member: RosterMember | None = None
+
+    @property
+    def found(self) -> bool:
+        return self.result is MatchResult.FOUND
+
+
+def last_name_of(name: str) -> str:
+    """'Rivera, Ana' -> 'Rivera'; 'Ana Rivera' -> 'Rivera'."""
+    if "," in name:
+        return name.split(",", 1)[0]
+    words = name.split()
+    return words[-1] if words else ""
+
+
+class Roster:
+    def __init__(self, members: dict[str, RosterMember]) -> None:
+        self._members = members
+
+    @classmethod
+    def load(cls, path: Path) -> Roster:
+        rows = _read(path, ROSTER_COLUMNS)
+        return cls({r["member_id"].upper(): RosterMember(**{c: r[c] for c in ROSTER_COLUMNS}) for r in rows})
+
+    def get(self, member_id: str) -> RosterMember | None:
+        return self._members.get(member_id.upper())
+
+    def match(self, member_id: str, member_name: str, dob: str) -> MemberMatch:
+        """FORMS.md: the CIN equal, the last name equal ignoring case, spaces, punctuation and accents, the DOB equal."""
+        if not member_id:
+            return MemberMatch(MatchResult.NO_ID)
+        member = self.get(member_id)
+        if member is None:
+            return MemberMatch(MatchResult.UNKNOWN_ID)
+        same_name = strip_accents_fold(last_name_of(member_name)) == strip_accents_fold(member.last_name)
+        if not same_name or dob != member.dob:
+            return MemberMatch(MatchResult.DISAGREES, member)
+        return MemberMatch(MatchResult.FOUND, member)
+
+    def __len__(self) -> int:
+        return len(self._members)
+
+
+@dataclass(frozen=True)
+class Provider:
+    npi: str
+    name: str
+    practice_name: str
+    phone: str
+    fax: str
+
+
+class ProviderDirectory:
+    def __init__(self, providers: dict[str, Provider]) -> None:
+        self._providers = providers
+
+    @classmethod
+    def load(cls, path: Path) -> ProviderDirectory:
+        rows = _read(path, PROVIDER_COLUMNS)
+        return cls({r["npi"]: Provider(**{c: r[c] for c in PROVIDER_COLUMNS}) for r in rows})
+
+    def get(self, npi: str) -> Provider | None:
+        return self._providers.get(npi)
