@@ -7,6 +7,7 @@ to square before anything else, and a missing or absurd DPI tag is inferred from
 from __future__ import annotations
 
 import hashlib
+import logging
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,6 +20,8 @@ import pypdfium2 as pdfium
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
 from faxintake.errors import InputError
+
+logging.getLogger("pdfminer").setLevel(logging.ERROR)  # pdfminer warns about every odd font descriptor
 
 MAX_PIXELS = 60_000_000  # a letter page at 600 dpi is 34 M; anything far larger is a decompression bomb
 PDF_DPI = 200

@@ -152,6 +152,7 @@ class FaxResult(Frozen):
     documents: tuple[Document, ...] = ()
     error: str | None = None
     versions: dict[str, str] = Field(default_factory=dict)
+    pages: tuple[PageRead, ...] = ()
     duplicate_of: str | None = None
     status: Literal["decided", "error"] = "decided"
 
@@ -168,6 +169,10 @@ class FaxResult(Frozen):
                 else None
             ),
             "documents": [d.to_result() for d in self.documents],
+            "pages": [
+                {"number": p.number, "doc_type": p.doc_type, "language": p.language, "rotation": p.rotation}
+                for p in self.pages
+            ],
             "versions": self.versions,
         }
         if self.error is not None:

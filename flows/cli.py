@@ -3,24 +3,93 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
+from rich.table import Table
 
 from faxintake.catalog import load_catalog
 from faxintake.catalog.render import render_form
-from faxintake.errors import FaxIntakeError
+from faxintake.errors import ConfigError, FaxIntakeError
+from faxintake.settings import SAMPLE_CORPUS, Settings
+from flows.store_cli import export_command, queue_app
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Read, check and route faxed plan forms.")
 forms_app = typer.Typer(no_args_is_help=True, help="The form catalog.")
 app.add_typer(forms_app, name="forms")
+app.add_typer(queue_app, name="queue")
+app.command("export")(export_command)
+console = Console(stderr=True)
 
 
 def _fail(exc: FaxIntakeError) -> typer.Exit:
-    typer.echo(f"error: {exc}", err=True)
+    console.print(f"[red]error:[/red] {exc}")
     return typer.Exit(exc.exit_code)
+
+
+@app.command("process")
+def process(
+    inputs: Annotated[list[Path], typer.Argument(help="fax files (PDF, TIFF, PNG, JPEG) or folders of them")],
+    out: Annotated[Path, typer.Option("--out", help="where results/, notices/ and the default store go")] = Path("out"),
+    roster: Annotated[Path, typer.Option("--roster", help="members.csv")] = SAMPLE_CORPUS / "members.csv",
+    providers: Annotated[Path, typer.Option("--providers", help="providers.csv")] = SAMPLE_CORPUS / "providers.csv",
+    received_at: Annotated[
+        str | None, typer.Option("--received-at", help="when the fax arrived (ISO); default: its header, else now")
+    ] = None,
+    store: Annotated[
+        str | None, typer.Option("--store", envvar="FAXINTAKE_STORE", help="SQLAlchemy URL; default SQLite in --out")
+    ] = None,
+    workers: Annotated[int, typer.Option("--workers", help="worker processes (default: one per core)")] = 0,
+    threshold: Annotated[
+        float, typer.Option("--confidence-threshold", help="reads below it never send a form back")
+    ] = 0.9,
+    dask_address: Annotated[
+        str | None, typer.Option("--dask-address", help="run on an existing Dask cluster (tcp://host:8786)")
+    ] = None,
+) -> None:
+    """Run the intake flow on fax files or folders; one result JSON per input in OUT/results/."""
+    try:
+        when = datetime.fromisoformat(received_at) if received_at else None
+    except ValueError:
+        raise _fail(ConfigError(f"--received-at {received_at!r} is not an ISO date-time (2026-11-20T09:14)")) from None
+    missing = [str(p) for p in inputs if not p.exists()]
+    if missing:
+        raise _fail(ConfigError(f"no such input: {', '.join(missing)}"))
+    settings = Settings(
+        out_dir=out,
+        roster_path=roster,
+        providers_path=providers,
+        store_url=store,
+        received_at=when,
+        confidence_threshold=threshold,
+        **({"workers": workers} if workers else {}),
+    )
+    from faxintake.intake import References
+    from flows.intake import run_batch
+
+    try:
+        References.load(settings)
+        summary = run_batch(inputs, settings, dask_address=dask_address)
+    except FaxIntakeError as exc:
+        raise _fail(exc) from exc
+    table = Table(
+        title=f"{summary.inputs} faxes, {summary.pages} pages in {summary.seconds:.1f} s ({summary.pages_per_second:.2f} pages/s)"
+    )
+    table.add_column("route")
+    table.add_column("documents", justify="right")
+    for route, count in sorted(summary.routes.items()):
+        table.add_row(route, str(count))
+    if summary.errors:
+        table.add_row("[red]unreadable inputs[/red]", str(summary.errors))
+    if summary.duplicates:
+        table.add_row("duplicate deliveries", str(summary.duplicates))
+    console.print(table)
+    console.print(f"results in {out / 'results'}")
 
 
 @forms_app.command("spec")
@@ -45,17 +114,18 @@ def forms_blank(
         catalog = load_catalog()
         form = catalog.form(form_id)
     except KeyError:
-        typer.echo(f"error: no form {form_id!r}; known: {', '.join(f.form_id for f in load_catalog().forms)}", err=True)
-        raise typer.Exit(2) from None
+        raise _fail(
+            ConfigError(f"no form {form_id!r}; known: {', '.join(f.form_id for f in load_catalog().forms)}")
+        ) from None
     except FaxIntakeError as exc:
         raise _fail(exc) from exc
     if language not in form.languages:
-        typer.echo(f"error: {form_id} has no {language!r} version (has {', '.join(form.languages)})", err=True)
-        raise typer.Exit(2)
+        raise _fail(ConfigError(f"{form_id} has no {language!r} version (has {', '.join(form.languages)})"))
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_bytes(render_form(form, language))
     typer.echo(f"wrote {output}")
 
 
 def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     app()

@@ -1,0 +1,156 @@
+"""Prefect flows: the intake of a batch of faxes, its stages as named tasks.
+
+Reading runs in a pool of worker processes (one OCR engine per core; threads would share the GIL), or on a
+Dask cluster when `dask_address` is given. Results are written and recorded by the flow itself, one writer
+for the store. Task and run names carry input numbers only, never file contents or member data.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.futures import PrefectFuture
+from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
+from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
+
+from extractors.pipeline import FaxRead
+from faxintake.errors import InputError
+from faxintake.intake import References, decide_fax, error_result, expand_inputs, read_input, write_result
+from faxintake.model import FaxResult
+from faxintake.settings import Settings
+from faxintake.store import Store
+
+
+@functools.cache
+def _references(settings: Settings) -> References:
+    return References.load(settings)  # once per worker process
+
+
+@task(name="read", task_run_name="read-{number}")
+def read_stage(path: Path, settings: Settings, number: int) -> FaxRead | FaxResult:
+    """Ingest, clean, classify and read one fax; an unreadable file becomes its error result."""
+    try:
+        return read_input(path, settings)
+    except InputError as exc:
+        return error_result(path, exc)
+
+
+@task(name="decide", task_run_name="decide-{number}")
+def decide_stage(read: FaxRead | FaxResult, settings: Settings, source_name: str, number: int) -> FaxResult:
+    """Apply the rules, choose the route, render any deficiency notice."""
+    if isinstance(read, FaxResult):
+        return read
+    return decide_fax(read, settings, _references(settings), source_name=source_name)
+
+
+@dataclass
+class BatchSummary:
+    inputs: int = 0
+    pages: int = 0
+    errors: int = 0
+    duplicates: int = 0
+    routes: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    @property
+    def pages_per_second(self) -> float:
+        return self.pages / self.seconds if self.seconds else 0.0
+
+
+def task_runner(settings: Settings, dask_address: str | None) -> TaskRunner:  # type: ignore[type-arg]
+    if dask_address:
+        from prefect_dask import DaskTaskRunner
+
+        return DaskTaskRunner(address=dask_address)
+    return ProcessPoolTaskRunner(max_workers=settings.workers)
+
+
+def record(result: FaxResult, path: Path, settings: Settings, store: Store) -> FaxResult:
+    outcome = store.record(result)
+    if outcome.duplicate_of is not None:
+        result = result.model_copy(update={"duplicate_of": Path(outcome.duplicate_of).name})
+    write_result(result, settings.out_dir, path)
+    return result
+
+
+def run_batch(
+    inputs: list[Path], settings: Settings, *, dask_address: str | None = None, progress: object = None
+) -> BatchSummary:
+    """Process every input; the flow is built here so the task runner can follow the settings."""
+
+    @flow(
+        name="intake",
+        flow_run_name="intake-{count}-faxes",
+        task_runner=task_runner(settings, dask_address),
+        log_prints=False,
+    )
+    def intake(files: list[str], count: int) -> BatchSummary:
+        log = get_run_logger()
+        started = time.perf_counter()
+        store = Store(settings.store)
+        summary = BatchSummary(inputs=len(files))
+        reads = [read_stage.submit(Path(f), settings, n) for n, f in enumerate(files, start=1)]
+        decisions: list[PrefectFuture[FaxResult]] = [
+            decide_stage.submit(r, settings, Path(f).name, n)
+            for n, (r, f) in enumerate(zip(reads, files, strict=True), start=1)
+        ]
+        for n, (future, f) in enumerate(zip(decisions, files, strict=True), start=1):
+            result = record(future.result(), Path(f), settings, store)
+            summary.pages += result.page_count
+            summary.errors += result.error is not None
+            summary.duplicates += result.duplicate_of is not None
+            for doc in result.documents:
+                summary.routes[doc.route.value if doc.route else "none"] += 1
+            if progress is not None:
+                progress(n, result)  # type: ignore[operator]
+        summary.seconds = time.perf_counter() - started
+        log.info(
+            "processed %d faxes, %d pages, %d errors in %.1f s",
+            summary.inputs,
+            summary.pages,
+            summary.errors,
+            summary.seconds,
+        )
+        return summary
+
+    files = [str(p) for p in expand_inputs(inputs)]
+    with shared_api():
+        return intake(files, len(files))
+
+
+@contextlib.contextmanager
+def shared_api() -> Iterator[None]:
+    """Without a Prefect server configured, Prefect starts a temporary one per process (~8 s each, MEASURED.md):
+    start one here and point the worker processes at it through the environment they inherit."""
+    if os.environ.get("PREFECT_API_URL") or get_current_settings().api.url:
+        yield
+        return
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()
+    server.start()
+    os.environ["PREFECT_API_URL"] = server.api_url
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+            yield
+    finally:
+        _drain_prefect_workers()
+        os.environ.pop("PREFECT_API_URL", None)
+        server.stop()
+
+
+def _drain_prefect_workers() -> None:
+    """Send buffered logs and events before the server goes away (else they retry against a closed port)."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    APILogWorker.drain_all(timeout=10)
+    EventsWorker.drain_all(timeout=10)
