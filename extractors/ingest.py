@@ -106,7 +106,7 @@ class _image:
             raise InputError(
                 f"the image is too large to be a fax page ({exc})", hint="refused as a possible decompression bomb"
             ) from exc
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, TypeError, KeyError) as exc:
             raise InputError(
                 f"the image cannot be decoded: {exc}",
                 hint="the file is damaged or truncated; ask the sender to fax it again",
@@ -133,7 +133,7 @@ def _image_pages(path: Path) -> Iterator[SourcePage]:
                 dpi = _dpi(frame.info.get("dpi"), gray.shape)
                 image, square = _square(gray, dpi)
                 yield SourcePage(number=number, image=image, dpi=square, words=None, source_dpi=dpi)
-        except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        except (OSError, SyntaxError, ValueError, EOFError, TypeError, KeyError) as exc:
             raise InputError(
                 f"the image is damaged or truncated: {exc}", hint="ask the sender to fax it again"
             ) from exc

@@ -49,14 +49,19 @@ def strip_accents_fold(text: str) -> str:
     return "".join(ch for ch in decomposed if ch.isalnum() and not unicodedata.combining(ch)).lower()
 
 
-def _year(y: int, two_digit: bool, received: date | None, is_dob: bool) -> int:
+def _make(y: int, m: int, d: int, two_digit: bool, received: date | None, is_dob: bool) -> date:
+    """A two-digit year is 20YY, except a date of birth: the latest such date not after the received date."""
     if not two_digit:
-        return y
-    if is_dob:
-        limit = received or date.today()
-        century = limit.year - limit.year % 100
-        return century + y if century + y <= limit.year else century - 100 + y
-    return 2000 + y
+        return date(y, m, d)
+    if not is_dob:
+        return date(2000 + y, m, d)
+    limit = received or date.today()
+    century = limit.year - limit.year % 100
+    try:
+        candidate = date(century + y, m, d)
+    except ValueError:  # Feb 29 in a year that has none: fall back a century
+        return date(century - 100 + y, m, d)
+    return candidate if candidate <= limit else date(century - 100 + y, m, d)
 
 
 def parse_date(text: str, *, received: date | None = None, is_dob: bool = False) -> date | None:
@@ -70,16 +75,15 @@ def parse_date(text: str, *, received: date | None = None, is_dob: bool = False)
     try:
         if numeric:
             m, d, y = (g.translate(DIGIT_LOOKALIKES) for g in numeric.groups())
-            return date(_year(int(y), len(y) == 2, received, is_dob), int(m), int(d))
+            return _make(int(y), int(m), int(d), len(y) == 2, received, is_dob)
         iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", s)
         if iso:
             return date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
         words = re.fullmatch(r"([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4}|\d{2})", s)
         if words and words.group(1)[:3].lower() in MONTHS:
             y = words.group(3)
-            return date(
-                _year(int(y), len(y) == 2, received, is_dob), MONTHS[words.group(1)[:3].lower()], int(words.group(2))
-            )
+            month = MONTHS[words.group(1)[:3].lower()]
+            return _make(int(y), month, int(words.group(2)), len(y) == 2, received, is_dob)
         dmy = re.fullmatch(r"(\d{1,2})\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})", s)
         if dmy and dmy.group(2)[:3].lower() in MONTHS:
             return date(int(dmy.group(3)), MONTHS[dmy.group(2)[:3].lower()], int(dmy.group(1)))

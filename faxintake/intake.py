@@ -105,6 +105,7 @@ def decide_fax(read: FaxRead, settings: Settings, refs: References, *, source_na
         cover=read.cover,
         documents=tuple(documents),
         versions=versions(),
+        pages=read.pages,
     )
 
 

@@ -4,10 +4,8 @@ confidence (the raw read is kept), so the gate and triage act on what is really 
 
 from __future__ import annotations
 
-from extractors.normalize import strip_accents_fold
 from faxintake.model import Document, FieldRead
 from validators.context import DecisionContext
-from validators.reference import last_name_of
 
 CONFIRMED = 0.99
 NPI_FIELDS = ("pcp_npi", "referrer_npi")
@@ -24,10 +22,10 @@ def confirm_with_reference(doc: Document, ctx: DecisionContext) -> Document:
         match = ctx.roster.match(str(cin.value), str(name.value), str(dob.value))
         if match.found and match.member is not None:
             fields["member_id"], fields["member_dob"] = _raised(cin), _raised(dob)
-            full = strip_accents_fold(f"{match.member.last_name}{match.member.first_name}")
-            if strip_accents_fold(str(name.value)) == full or strip_accents_fold(
-                last_name_of(str(name.value))
-            ) == strip_accents_fold(str(name.value)):
+            # Raise the name only when it is exactly the roster's "Last, First" (case aside): a stray mark read
+            # as punctuation must not be confirmed along with the letters.
+            written = " ".join(str(name.value).split()).lower()
+            if written == f"{match.member.last_name}, {match.member.first_name}".lower():
                 fields["member_name"] = _raised(name)
     for n in NPI_FIELDS:
         read = fields.get(n)
