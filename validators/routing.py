@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from faxintake.model import Document, Finding, Route, Severity
 from validators.context import DecisionContext
-from validators.rules import IDENTITY
 
 QUEUES = {
     "member_reassignment": Route.PROVIDER_SERVICES,
@@ -36,7 +35,8 @@ def choose_route(doc: Document, findings: list[Finding], ctx: DecisionContext) -
     if doc.doc_type not in (*QUEUES, "hif_met"):
         return Route.MANUAL_TRIAGE
     codes = {f.code for f in findings}
-    identity_unsure = any(f.code == "LOW_CONFIDENCE" and set(f.fields) & set(IDENTITY) for f in findings)
+    # The CIN and the date of birth identify the member (the last name is checked against the roster too).
+    identity_unsure = any(f.code == "LOW_CONFIDENCE" and set(f.fields) & {"member_id", "member_dob"} for f in findings)
     if doc.doc_type == "hif_met":
         # A member's survey is never sent back to the member; an urgent one is never parked for want of a PCP fax.
         if codes & {"MEMBER_NOT_FOUND"} or identity_unsure:
