@@ -30,7 +30,7 @@ def _form_numbers() -> dict[str, str]:
 
 
 def _digits(text: str) -> str:
-    return text.translate(str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1", "S": "5", "B": "8"}))
+    return text.translate(str.maketrans("OoIl|SB", "0011158"))
 
 
 def classify_form(text: str) -> PageClass | None:

@@ -143,7 +143,7 @@ def _dpi(tag: object, shape: tuple[int, ...]) -> tuple[float, float]:
     """The page's resolution; missing or absurd tags are inferred assuming a letter-width page."""
     h, w = shape[:2]
     try:
-        x, y = (float(v) for v in tag)  # type: ignore[union-attr]
+        x, y = (float(v) for v in tag)  # type: ignore[attr-defined]
     except (TypeError, ValueError):
         x = y = 0.0
     plausible = 90 <= x <= 1200 and 45 <= y <= 1200 and 5.0 <= w / x <= 17.5 and 4.0 <= h / y <= 17.5

@@ -36,13 +36,13 @@ def _token(text: str) -> str:
 
 
 def read_by_labels(
-    words: list[Word], labels: dict[str, list[str]], other_labels: list[str] = ()
-) -> dict[str, FieldRead]:  # type: ignore[assignment]
+    words: list[Word], labels: dict[str, list[str]], other_labels: list[str] | None = None
+) -> dict[str, FieldRead]:
     """For each field, the words after its label on the same line, up to the next known label."""
     known: list[tuple[tuple[str, ...], str | None]] = []
     for field, variants in labels.items():
         known += [(tuple(_token(t) for t in v.split()), field) for v in variants]
-    known += [(tuple(_token(t) for t in v.split()), None) for v in other_labels]
+    known += [(tuple(_token(t) for t in v.split()), None) for v in other_labels or []]
     known.sort(key=lambda k: -len(k[0]))  # "From fax" before "From"
     found: dict[str, FieldRead] = {}
     for line in lines_of(words):
@@ -64,9 +64,10 @@ def read_by_labels(
                 i += len(hit[0])
             else:
                 i += 1
-        for n, (_, end, field) in enumerate(starts):
-            if field is None or field in found:
+        for n, (_, end, label_of) in enumerate(starts):
+            if label_of is None or label_of in found:
                 continue
+            field = label_of
             stop = starts[n + 1][0] if n + 1 < len(starts) else len(line)
             value_words = line[end:stop]
             text = " ".join(w.text for w in value_words).strip(" :,")

@@ -199,7 +199,7 @@ def _below_header(words: list[Word], dpi: int) -> list[Word]:
 
 
 def _supporting_fields(kind: str, words: list[Word]) -> dict[str, FieldRead]:
-    spec = {k.kind: k for k in load_catalog().supporting}.get(kind)
+    spec = next((k for k in load_catalog().supporting if k.kind == kind), None)
     if kind == "fax_cover" and spec is not None:
         return cover_fields(words, spec.fields, spec.other_labels)
     if kind == "member_letter":

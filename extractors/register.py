@@ -26,7 +26,7 @@ class Registration:
         return self.inliers >= MIN_INLIERS and self.overlap >= MIN_OVERLAP
 
 
-_orb = functools.cache(lambda: cv2.ORB_create(nfeatures=3000, scaleFactor=1.2, nlevels=6, fastThreshold=12))
+_orb = functools.cache(lambda: cv2.ORB_create(nfeatures=3000, scaleFactor=1.2, nlevels=6, fastThreshold=12))  # type: ignore[attr-defined]
 _matcher = functools.cache(lambda: cv2.BFMatcher(cv2.NORM_HAMMING))
 
 
@@ -53,8 +53,8 @@ def register(page_ink: np.ndarray, t: Template) -> Registration | None:
     good = [m for m, *rest in pairs if rest and m.distance < 0.8 * rest[0].distance]
     if len(good) < MIN_INLIERS:
         return None
-    src = np.float32([kp_page[m.queryIdx].pt for m in good]) / WORK_SCALE
-    dst = np.float32([kp_tmpl[m.trainIdx].pt for m in good]) / WORK_SCALE
+    src = np.array([kp_page[m.queryIdx].pt for m in good], dtype=np.float32) / WORK_SCALE
+    dst = np.array([kp_tmpl[m.trainIdx].pt for m in good], dtype=np.float32) / WORK_SCALE
     matrix, inlier_mask = cv2.estimateAffinePartial2D(
         src, dst, method=cv2.RANSAC, ransacReprojThreshold=4.0, maxIters=3000, confidence=0.995
     )

@@ -24,7 +24,8 @@ class Template:
 
     @property
     def shape(self) -> tuple[int, int]:
-        return self.ink.shape  # type: ignore[return-value]
+        h, w = self.ink.shape
+        return h, w
 
     def px(self, points: float) -> int:
         return round(points * self.dpi / 72.0)

@@ -10,6 +10,7 @@ import json
 import logging
 import os
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -19,7 +20,7 @@ from extractors.normalize import name_initials
 from extractors.pipeline import EXTRACTION_VERSION, FaxRead, read_fax
 from faxintake.catalog import load_catalog
 from faxintake.errors import FaxIntakeError, InputError
-from faxintake.model import Document, FaxResult, Route
+from faxintake.model import Document, FaxResult, FieldRead, Route
 from faxintake.notice import NoticeRequest, notice_filename, reference_for, render_notice, sender_fax_for
 from faxintake.settings import Settings
 from validators import RULES_VERSION, DecisionContext, decide
@@ -109,7 +110,7 @@ def decide_fax(read: FaxRead, settings: Settings, refs: References, *, source_na
     )
 
 
-def _field_text(fields: dict, name: str) -> str | None:  # type: ignore[type-arg]
+def _field_text(fields: Mapping[str, FieldRead], name: str) -> str | None:
     read = fields.get(name)
     return str(read.value) if read is not None and read.value and read.valid else None
 

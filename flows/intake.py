@@ -15,11 +15,12 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.futures import PrefectFuture
 from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
-from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
+from prefect.task_runners import ProcessPoolTaskRunner
 
 from extractors.pipeline import FaxRead
 from faxintake.errors import InputError
@@ -65,7 +66,8 @@ class BatchSummary:
         return self.pages / self.seconds if self.seconds else 0.0
 
 
-def task_runner(settings: Settings, dask_address: str | None) -> TaskRunner:  # type: ignore[type-arg]
+def task_runner(settings: Settings, dask_address: str | None) -> Any:
+    """A process pool by default (one OCR engine per core), or an existing Dask cluster."""
     if dask_address:
         from prefect_dask import DaskTaskRunner
 
@@ -99,7 +101,7 @@ def run_batch(
         summary = BatchSummary(inputs=len(files))
         reads = [read_stage.submit(Path(f), settings, n) for n, f in enumerate(files, start=1)]
         decisions: list[PrefectFuture[FaxResult]] = [
-            decide_stage.submit(r, settings, Path(f).name, n)
+            decide_stage.submit(r, settings, Path(f).name, n)  # type: ignore[call-overload]  # a future stands for its value
             for n, (r, f) in enumerate(zip(reads, files, strict=True), start=1)
         ]
         for n, (future, f) in enumerate(zip(decisions, files, strict=True), start=1):

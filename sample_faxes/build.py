@@ -11,7 +11,7 @@ import io
 import json
 import random
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -142,7 +142,7 @@ def _concat(pages: list[bytes]) -> bytes:
 
 def _form_document(
     case: Case, form_id: str, member: Member, sender: Provider, when: datetime, seed: int
-) -> tuple[list[Page], dict[str, object], dict[str, Value]]:
+) -> tuple[list[Page], dict[str, dict[str, object]], dict[str, Value]]:
     form = load_catalog().form(form_id)
     rng = random.Random(f"values:{case.case_id}:{form_id}")
     values = with_changes(
@@ -175,7 +175,7 @@ def build_case(case: Case, index: int, world: World, out_dir: Path) -> dict[str,
     pages: list[Page] = []
     documents: list[dict[str, object]] = []
     truth_members = [member]
-    form_fields: dict[str, object] = {}
+    form_fields: dict[str, dict[str, object]] = {}
     for kind in case.pages:
         if kind == "form":
             assert case.form is not None
@@ -286,7 +286,7 @@ def build_case(case: Case, index: int, world: World, out_dir: Path) -> dict[str,
     ]
     if case.form is not None:
         first_form = [renumber[n] for n, p in arrived if p.doc_type == case.form]
-        main = {
+        main: dict[str, object] = {
             "doc_type": case.form,
             "language": case.language if case.form == "hif_met" else "en",
             "pages": first_form,
@@ -331,9 +331,7 @@ def build_case(case: Case, index: int, world: World, out_dir: Path) -> dict[str,
     }
 
 
-def _days(n: int) -> object:
-    from datetime import timedelta
-
+def _days(n: int) -> timedelta:
     return timedelta(days=n)
 
 

@@ -110,10 +110,10 @@ def _stamp(img: Image.Image, header: FaxHeaderLine, aspect: float) -> None:
     font = ImageFont.truetype(HEADER_FONT, size)
     text = header.text()
     box = ImageDraw.Draw(Image.new("L", (1, 1))).textbbox((0, 0), text, font=font)
-    strip = Image.new("L", (box[2] + 4, box[3] + 4), 255)
+    strip = Image.new("L", (int(box[2]) + 4, int(box[3]) + 4), 255)
     ImageDraw.Draw(strip).text((2, 0), text, font=font, fill=0)
     if aspect != 1.0:
         strip = strip.resize((strip.width, max(1, round(strip.height / aspect))), Image.Resampling.BILINEAR)
     strip = strip.point(lambda v: 0 if v < 140 else 255)
-    img.paste(Image.new("L", (img.width, strip.height + 4), 255), (0, 4))
+    img.paste(Image.new("L", (img.width, int(strip.height) + 4), 255), (0, 4))
     img.paste(strip, (30, 6))

@@ -76,7 +76,9 @@ def test_cli_process_runs_the_prefect_flow(corpus: Path, tmp_path: Path) -> None
     out = tmp_path / "out"
     with prefect_test_harness():
         os.environ.pop("PREFECT_API_URL", None)
-        done = CliRunner().invoke(app, ["process", str(inbox), "--out", str(out), "--received-at", "2026-11-20T09:14", "--workers", "2"])
+        done = CliRunner().invoke(
+            app, ["process", str(inbox), "--out", str(out), "--received-at", "2026-11-20T09:14", "--workers", "2"]
+        )
     assert done.exit_code == 0, done.output
     results = {p.name: json.loads(p.read_text()) for p in (out / "results").glob("*.json")}
     assert set(results) == {"cm_no_program.tif.json", "hif_es_self_harm.tif.json", "broken.pdf.json"}

@@ -12,10 +12,18 @@ from faxintake.notice import NoticeRequest, notice_filename, reference_for, rend
 
 
 def request(findings: tuple[Finding, ...]) -> NoticeRequest:
-    return NoticeRequest(form_title="Request for Member Reassignment", form_id="member_reassignment",
-                         received_at=datetime(2026, 11, 20, 9, 14), page_count=4, sender_fax="831-555-0148",
-                         member_initials="A.R.", member_dob="1973-08-19", findings=findings,
-                         reference=reference_for("ab" * 32, 0), sender_name="Salinas Valley Family Practice")
+    return NoticeRequest(
+        form_title="Request for Member Reassignment",
+        form_id="member_reassignment",
+        received_at=datetime(2026, 11, 20, 9, 14),
+        page_count=4,
+        sender_fax="831-555-0148",
+        member_initials="A.R.",
+        member_dob="1973-08-19",
+        findings=findings,
+        reference=reference_for("ab" * 32, 0),
+        sender_name="Salinas Valley Family Practice",
+    )
 
 
 def finding(code: str, severity: Severity = Severity.RETURN) -> Finding:
@@ -23,7 +31,9 @@ def finding(code: str, severity: Severity = Severity.RETURN) -> Finding:
 
 
 def test_notice_names_the_document_member_and_corrections(tmp_path: Path) -> None:
-    req = request((finding("RMR_MEMBER_LETTER_MISSING"), finding("SIGNATURE_MISSING"), finding("LOW_CONFIDENCE", Severity.REVIEW)))
+    req = request(
+        (finding("RMR_MEMBER_LETTER_MISSING"), finding("SIGNATURE_MISSING"), finding("LOW_CONFIDENCE", Severity.REVIEW))
+    )
     path = render_notice(req, tmp_path / notice_filename(req.reference))
     with pdfplumber.open(path) as pdf:
         assert len(pdf.pages) == 1
@@ -39,10 +49,25 @@ def test_notice_names_the_document_member_and_corrections(tmp_path: Path) -> Non
 
 
 def test_many_findings_wrap_to_two_pages_at_most(tmp_path: Path) -> None:
-    codes = ["REQUIRED_MISSING", "INVALID_FORMAT", "DATE_IN_FUTURE", "SIGNATURE_MISSING", "RMR_NO_REASON", "RMR_MULTIPLE_MEMBERS",
-             "RMR_APPT_DATES_INSUFFICIENT", "RMR_APPT_DATES_SPAN", "RMR_GOODFAITH_MISSING", "RMR_MMA_COPY_MISSING",
-             "RMR_MEMBER_LETTER_MISSING", "RMR_NARRATIVE_NOT_SPECIFIC", "RMR_CORRECTIVE_EFFORTS_MISSING",
-             "RMR_NONCOMPLIANCE_HARM_NOT_STATED", "RMR_MEMBER_NOT_LINKED", "INCOMPLETE_TRANSMISSION", "RMR_INAPPROPRIATE_REASON"]
+    codes = [
+        "REQUIRED_MISSING",
+        "INVALID_FORMAT",
+        "DATE_IN_FUTURE",
+        "SIGNATURE_MISSING",
+        "RMR_NO_REASON",
+        "RMR_MULTIPLE_MEMBERS",
+        "RMR_APPT_DATES_INSUFFICIENT",
+        "RMR_APPT_DATES_SPAN",
+        "RMR_GOODFAITH_MISSING",
+        "RMR_MMA_COPY_MISSING",
+        "RMR_MEMBER_LETTER_MISSING",
+        "RMR_NARRATIVE_NOT_SPECIFIC",
+        "RMR_CORRECTIVE_EFFORTS_MISSING",
+        "RMR_NONCOMPLIANCE_HARM_NOT_STATED",
+        "RMR_MEMBER_NOT_LINKED",
+        "INCOMPLETE_TRANSMISSION",
+        "RMR_INAPPROPRIATE_REASON",
+    ]
     path = render_notice(request(tuple(finding(c) for c in codes)), tmp_path / "n.pdf")
     with pdfplumber.open(path) as pdf:
         assert 1 <= len(pdf.pages) <= 2

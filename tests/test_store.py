@@ -20,14 +20,30 @@ from faxintake.store.models import Base
 
 
 def result(sha: str, route: Route, cin: str = "91234567A", source: str = "a.tif") -> FaxResult:
-    fields = {"member_id": FieldRead(value=cin, confidence=0.99), "member_name": FieldRead(value="Rivera, Ana", confidence=0.9),
-              "signature": FieldRead(value=False, confidence=0.97)}
+    fields = {
+        "member_id": FieldRead(value=cin, confidence=0.99),
+        "member_name": FieldRead(value="Rivera, Ana", confidence=0.9),
+        "signature": FieldRead(value=False, confidence=0.97),
+    }
     findings = (Finding(code="SIGNATURE_MISSING", severity=Severity.RETURN, fields=("signature",), message="Sign it."),)
-    doc = Document(doc_type="member_reassignment", language="en", pages=(2, 3), fields=fields,
-                   findings=findings if route is Route.RETURN_TO_SENDER else (), route=route,
-                   notice="notices/x.pdf" if route is Route.RETURN_TO_SENDER else None)
-    return FaxResult(source=source, sha256=sha, received_at=datetime(2026, 11, 20, 9, 14), page_count=3, sender_fax="831-555-0147",
-                     documents=(doc,), versions={"rules": "t"})
+    doc = Document(
+        doc_type="member_reassignment",
+        language="en",
+        pages=(2, 3),
+        fields=fields,
+        findings=findings if route is Route.RETURN_TO_SENDER else (),
+        route=route,
+        notice="notices/x.pdf" if route is Route.RETURN_TO_SENDER else None,
+    )
+    return FaxResult(
+        source=source,
+        sha256=sha,
+        received_at=datetime(2026, 11, 20, 9, 14),
+        page_count=3,
+        sender_fax="831-555-0147",
+        documents=(doc,),
+        versions={"rules": "t"},
+    )
 
 
 @pytest.fixture()
@@ -60,7 +76,11 @@ def test_resolve_is_audited_and_happens_once(store: Store) -> None:
     store.resolve(doc_id, actor="jdoe", reason="member identified by phone")
     assert store.queue("manual_triage") == []
     audit = store.show(doc_id)["audit"]
-    assert audit[-1]["action"] == "resolved" and audit[-1]["by"] == "jdoe" and audit[-1]["reason"] == "member identified by phone"
+    assert (
+        audit[-1]["action"] == "resolved"
+        and audit[-1]["by"] == "jdoe"
+        and audit[-1]["reason"] == "member identified by phone"
+    )
     with pytest.raises(StoreError, match="already resolved"):
         store.resolve(doc_id, actor="someone", reason="again")
 
@@ -92,7 +112,9 @@ def _round_trip(store: Store, out: Path) -> None:
     assert "member_id" not in set(fields["field"]), "identifying values stay out of analyst tables"
     counts = duckdb.sql(f"select code, count(*) n from '{written['findings.parquet']}' group by code").fetchall()
     assert ("SIGNATURE_MISSING", 1) in counts
-    routes = duckdb.sql(f"select return_codes from '{written['routes.parquet']}' where route = 'return_to_sender'").fetchall()
+    routes = duckdb.sql(
+        f"select return_codes from '{written['routes.parquet']}' where route = 'return_to_sender'"
+    ).fetchall()
     assert routes == [("SIGNATURE_MISSING",)]
     assert "| `route` |" in written["DATA_DICTIONARY.md"].read_text()
 

@@ -20,18 +20,36 @@ ROSTER = Roster.load(CORPUS / "members.csv")
 PROVIDERS = ProviderDirectory.load(CORPUS / "providers.csv")
 
 
-def document(truth: dict, index: int = 0, confidence: float = 0.99, **overrides: object) -> tuple[Document, DecisionContext]:  # type: ignore[type-arg]
+def document(
+    truth: dict, index: int = 0, confidence: float = 0.99, **overrides: object
+) -> tuple[Document, DecisionContext]:  # type: ignore[type-arg]
     d = truth["documents"][index]
-    fields = {k: FieldRead(value=v["value"], confidence=confidence, valid=v.get("valid", True),
-                           codes=tuple(v["codes"]) if "codes" in v else None) for k, v in d["fields"].items()}
+    fields = {
+        k: FieldRead(
+            value=v["value"],
+            confidence=confidence,
+            valid=v.get("valid", True),
+            codes=tuple(v["codes"]) if "codes" in v else None,
+        )
+        for k, v in d["fields"].items()
+    }
     for name, value in overrides.items():
         fields[name] = value if isinstance(value, FieldRead) else FieldRead(value=value, confidence=confidence)  # type: ignore[arg-type]
-    doc = Document(doc_type=d["doc_type"], language=d["language"], pages=tuple(d["pages"]), fields=fields,
-                   attachments=tuple(Attachment(doc_type=a["doc_type"], pages=tuple(a["pages"])) for a in d["attachments"]))
+    doc = Document(
+        doc_type=d["doc_type"],
+        language=d["language"],
+        pages=tuple(d["pages"]),
+        fields=fields,
+        attachments=tuple(Attachment(doc_type=a["doc_type"], pages=tuple(a["pages"])) for a in d["attachments"]),
+    )
     cover = truth["cover"]
-    ctx = DecisionContext(received_at=datetime.fromisoformat(truth["received_at"]), roster=ROSTER, providers=PROVIDERS,
-                          pages_received=truth["page_count"],
-                          pages_expected=int(cover["fields"]["pages_total"]["value"]) if cover else None)
+    ctx = DecisionContext(
+        received_at=datetime.fromisoformat(truth["received_at"]),
+        roster=ROSTER,
+        providers=PROVIDERS,
+        pages_received=truth["page_count"],
+        pages_expected=int(cover["fields"]["pages_total"]["value"]) if cover else None,
+    )
     return doc, ctx
 
 
@@ -64,7 +82,7 @@ def test_every_code_fires_somewhere_and_stays_quiet_on_complete_forms() -> None:
 def test_every_finding_has_a_plain_message_without_placeholders() -> None:
     for case, index in FORM_CASES:
         for f in decided(TRUTHS[case], index).findings:
-            assert f.message and "{" not in f.message and "?" != f.message[-1], (case, f.code, f.message)
+            assert f.message and "{" not in f.message and f.message[-1] != "?", (case, f.code, f.message)
 
 
 def test_low_confidence_blank_signature_is_reviewed_not_returned() -> None:
@@ -130,7 +148,10 @@ def test_effective_date_is_first_of_next_month() -> None:
     truth = TRUTHS["rmr_complete_abusive"]
     info = next(f for f in decided(truth).findings if f.code == "RMR_EFFECTIVE_DATE")
     received = datetime.fromisoformat(truth["received_at"])
-    assert info.details is not None and info.details["effective"] == f"{received.year + received.month // 12}-{received.month % 12 + 1:02d}-01"
+    assert (
+        info.details is not None
+        and info.details["effective"] == f"{received.year + received.month // 12}-{received.month % 12 + 1:02d}-01"
+    )
 
 
 def test_missing_reference_file_is_a_config_error(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@ reads, and a small check that says which fields it concerns. A rule returns hits
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from collections.abc import Callable, Iterable
@@ -52,7 +53,7 @@ class View:
     def blank(self, name: str) -> bool:
         return self.read(name).value in ("", False)
 
-    def date(self, name: str) -> date | None:
+    def date(self, name: str) -> dt.date | None:
         read = self.read(name)
         if not read.valid or not isinstance(read.value, str) or not read.value:
             return None
@@ -62,7 +63,7 @@ class View:
             return None
 
     @property
-    def received(self) -> date:
+    def received(self) -> dt.date:
         return self.ctx.received_at.date()
 
     def age(self, on_field: str) -> int | None:

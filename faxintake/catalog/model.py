@@ -161,7 +161,8 @@ def _block_kind(value: object) -> str | None:
     """Which kind of block a YAML mapping is, by its key, so errors name the right block type."""
     if isinstance(value, dict):
         return next((k for k in ("row", "section", "text", "spacer") if k in value), None)
-    return {SectionBlock: "section", TextBlock: "text", SpacerBlock: "spacer", RowBlock: "row"}.get(type(value))
+    kinds: dict[type, str] = {SectionBlock: "section", TextBlock: "text", SpacerBlock: "spacer", RowBlock: "row"}
+    return kinds.get(type(value))
 
 
 Block = Annotated[
