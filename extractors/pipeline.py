@@ -103,11 +103,7 @@ def read_page(page: SourcePage, *, received: date | None) -> PageRead:
         if found is not None:
             ink, rotation = np.ascontiguousarray(turned), 180
     if found is None:
-        upright, rotation = clean.upright(np.where(ink, 0, 255).astype(np.uint8), dpi=dpi)
-        ink = upright < 128
-        words = [
-            Word(w.text, w.confidence, w.box) for w in ocr.read_words(np.where(ink, 0, 255).astype(np.uint8), dpi=dpi)
-        ]
+        ink, rotation, words = _supporting_words(ink, dpi)
         cls = classify_supporting(" ".join(w.text for w in _below_header(words, dpi)))
         fields = _supporting_fields(cls.doc_type, _below_header(words, dpi))
         return PageRead(
@@ -165,6 +161,29 @@ def _header(band: np.ndarray, dpi: int) -> FaxHeader | None:
         return None
     text = ocr.read_line(band, dpi=dpi).text
     return parse_fax_header(text)
+
+
+SUPPORTING_TOP = 0.6  # what identifies a cover sheet, letter or agreement, and the cover's fields, sit in the top 60%
+READABLE = 0.6  # mean word confidence above which the page is taken to be upright
+
+
+def _supporting_words(ink: np.ndarray, dpi: int) -> tuple[np.ndarray, int, list[Word]]:
+    """Words of a page that is none of our forms: read as it lies (cheap); only when that reads badly or the
+    lines run down the page, ask Tesseract's orientation detection and read again."""
+    top = ink[: int(ink.shape[0] * SUPPORTING_TOP)]
+    words = _words(top, dpi)
+    readable = bool(words) and sum(w.confidence for w in words) / len(words) >= READABLE
+    if readable and clean.coarse_orientation(ink) != 90:
+        return ink, 0, words
+    turned, rotation = clean.upright(np.where(ink, 0, 255).astype(np.uint8), dpi=dpi)
+    if rotation == 0:
+        return ink, 0, words
+    ink = turned < 128
+    return ink, rotation, _words(ink[: int(ink.shape[0] * SUPPORTING_TOP)], dpi)
+
+
+def _words(ink: np.ndarray, dpi: int) -> list[Word]:
+    return [Word(w.text, w.confidence, w.box) for w in ocr.read_words(np.where(ink, 0, 255).astype(np.uint8), dpi=dpi)]
 
 
 def _find_form(ink: np.ndarray, dpi: int) -> PageClass | None:

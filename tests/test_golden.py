@@ -34,7 +34,6 @@ KNOWN_ROUTE_MISSES = {
     "cm_reason_not_specific": "the two-word reason is read at 0.87 confidence: reviewed instead of returned (safe)",
     "hif_hmn_forward": "one CIN digit misread at 0.64 confidence: manual triage instead of forwarding (safe)",
 }
-MISCLASSIFIED = {"cbas_condition_missing", "rmr_heavy_noise"}  # a cover sheet / a member letter read as unknown
 
 
 @functools.cache
@@ -51,9 +50,7 @@ def run(case: str) -> tuple[dict, FaxResult]:  # type: ignore[type-arg]
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_pages_are_classified(case: str, request: pytest.FixtureRequest) -> None:
-    if case in MISCLASSIFIED:
-        request.applymarker(pytest.mark.xfail(reason="one page of heavy fax noise is not recognised", strict=False))
+def test_pages_are_classified(case: str) -> None:
     truth, result = run(case)
     expected = [p["doc_type"] for p in truth["pages"]]
     got = [p.doc_type for p in result.pages]
