@@ -70,7 +70,7 @@ def read_by_labels(
             field = label_of
             stop = starts[n + 1][0] if n + 1 < len(starts) else len(line)
             value_words = line[end:stop]
-            text = " ".join(w.text for w in value_words).strip(" :,")
+            text = " ".join(w.text for w in value_words).strip(" :;,.|_-'`")
             if text:
                 conf = min(w.confidence for w in value_words)
                 found[field] = FieldRead(value=text, confidence=round(conf, 3), raw=text)

@@ -90,20 +90,24 @@ def read_page(page: SourcePage, *, received: date | None) -> PageRead:
     header_band, _ = clean.split_header_band(gray, dpi=dpi)
     header = _header(header_band, dpi)
     binary = clean.binarize(gray)
+    rotation = 0
+    if clean.coarse_orientation(binary) == 90:  # lines run down the page: fed sideways
+        gray, rotation = clean.upright(gray, dpi=dpi)
+        binary = clean.binarize(gray)
     skew = clean.estimate_skew(binary)
     if abs(skew) > 0.05:
         gray = clean.deskew(gray, skew)
         binary = clean.binarize(gray)
     ink = clean.despeckle(binary)
-    rotation = 0
     found = _find_form(ink, dpi)
     if found is None:
         turned = np.rot90(ink, 2)
         found = _find_form(turned, dpi)
         if found is not None:
-            ink, rotation = np.ascontiguousarray(turned), 180
+            ink, rotation = np.ascontiguousarray(turned), (rotation + 180) % 360
     if found is None:
-        ink, rotation, words = _supporting_words(ink, dpi)
+        ink, turn, words = _supporting_words(ink, dpi)
+        rotation = (rotation + turn) % 360
         cls = classify_supporting(" ".join(w.text for w in _below_header(words, dpi)))
         fields = _supporting_fields(cls.doc_type, _below_header(words, dpi))
         return PageRead(

@@ -148,6 +148,7 @@ def _with_notice(
         findings=doc.findings,
         reference=reference,
         sender_name=_field_text(read.cover.fields, "sender_name") if read.cover else None,
+        sent_on=datetime.now().replace(microsecond=0),
     )
     render_notice(request, settings.out_dir / "notices" / name)
     return doc.model_copy(update={"notice": f"notices/{name}"})

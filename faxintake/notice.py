@@ -64,6 +64,7 @@ class NoticeRequest:
     reference: str
     sender_name: str | None = None
     linked_previous: str | None = None
+    sent_on: datetime | None = None  # the notice's own date (default: the received date, for reproducible output)
 
 
 def reference_for(sha256: str, document_index: int) -> str:
@@ -125,7 +126,7 @@ def _layout(req: NoticeRequest, returns: list[Finding]) -> list[list[Line]]:
         ("Sans-Bold", 20, "FAX: Request returned for correction", 0.6),
         ("Typed", BODY, f"To: {req.sender_name or 'Provider office'}    Fax: {req.sender_fax or 'unknown'}", 0.2),
         ("Typed", BODY, f"From: {PLAN}, Provider Services    Fax {PLAN_FAX}    Phone {PLAN_PHONE}", 0.2),
-        ("Typed", BODY, f"Date: {req.received_at:%m/%d/%Y}", 1.0),
+        ("Typed", BODY, f"Date: {(req.sent_on or req.received_at):%m/%d/%Y}", 1.0),
         ("Sans-Bold", 13, "What we received", 0.3),
         (
             "Typed",
