@@ -129,3 +129,93 @@ def forms_blank(
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     app()
+
+
+@app.command("watch")
+def watch_inbox(
+    inbox: Annotated[Path, typer.Argument(help="the folder faxes arrive in")],
+    out: Annotated[Path, typer.Option("--out")] = Path("out"),
+    roster: Annotated[Path, typer.Option("--roster")] = SAMPLE_CORPUS / "members.csv",
+    providers: Annotated[Path, typer.Option("--providers")] = SAMPLE_CORPUS / "providers.csv",
+    store: Annotated[str | None, typer.Option("--store", envvar="FAXINTAKE_STORE")] = None,
+    interval: Annotated[float, typer.Option("--interval", help="seconds between looks at the inbox")] = 2.0,
+    once: Annotated[bool, typer.Option("--once", help="process what is there now, then stop")] = False,
+) -> None:
+    """Process each fax that lands in INBOX exactly once; move it to INBOX/processed or INBOX/failed."""
+    from flows.inbox import watch
+
+    settings = Settings(out_dir=out, roster_path=roster, providers_path=providers, store_url=store)
+    try:
+        settings.checked()
+        watch(
+            inbox,
+            settings,
+            once=once,
+            interval=interval,
+            on_batch=lambda s: console.print(f"{s.inputs} fax(es), {s.pages} pages, routes {dict(s.routes)}"),
+        )
+    except FaxIntakeError as exc:
+        raise _fail(exc) from exc
+    except KeyboardInterrupt:
+        console.print("stopped")
+
+
+@app.command("reprocess")
+def reprocess_cmd(
+    mode: Annotated[
+        str, typer.Option("--mode", help="redecide (stored fields, no OCR) or reread (kept originals)")
+    ] = "redecide",
+    since: Annotated[str | None, typer.Option("--since", help="received on or after (ISO)")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="received on or before (ISO)")] = None,
+    form: Annotated[str | None, typer.Option("--form")] = None,
+    route: Annotated[str | None, typer.Option("--route")] = None,
+    code: Annotated[str | None, typer.Option("--code")] = None,
+    out: Annotated[Path, typer.Option("--out")] = Path("out"),
+    roster: Annotated[Path, typer.Option("--roster")] = SAMPLE_CORPUS / "members.csv",
+    providers: Annotated[Path, typer.Option("--providers")] = SAMPLE_CORPUS / "providers.csv",
+    store: Annotated[str | None, typer.Option("--store", envvar="FAXINTAKE_STORE")] = None,
+    threshold: Annotated[float, typer.Option("--confidence-threshold")] = 0.9,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="report what would change, change nothing")] = False,
+) -> None:
+    """Decide stored documents again and report which changed route or codes (table and CSV)."""
+    from faxintake.reprocess import redecide, reread, write_changes
+    from faxintake.store import Store
+
+    if mode not in ("redecide", "reread"):
+        raise _fail(ConfigError("--mode is redecide or reread"))
+    settings = Settings(
+        out_dir=out, roster_path=roster, providers_path=providers, store_url=store, confidence_threshold=threshold
+    )
+    try:
+        start = datetime.fromisoformat(since) if since else None
+        end = datetime.fromisoformat(until) if until else None
+        run = redecide if mode == "redecide" else reread
+        changes = run(
+            Store(settings.store),
+            settings,
+            since=start,
+            until=end,
+            form=form,
+            route=route,
+            code=code,
+            apply=not dry_run,
+        )
+    except ValueError:
+        raise _fail(ConfigError("--since/--until take ISO dates (2026-11-01)")) from None
+    except FaxIntakeError as exc:
+        raise _fail(exc) from exc
+    changed = [c for c in changes if c.changed]
+    table = Table(title=f"{len(changed)} of {len(changes)} document(s) changed" + (" (dry run)" if dry_run else ""))
+    for column in ("id", "file", "form", "route", "codes"):
+        table.add_column(column)
+    for c in changed:
+        table.add_row(
+            str(c.document_id),
+            c.source,
+            c.doc_type,
+            f"{c.old_route} → {c.new_route}",
+            f"{' '.join(c.old_codes)} → {' '.join(c.new_codes)}",
+        )
+    console.print(table)
+    csv_path = write_changes(changes, out / f"reprocess-{datetime.now():%Y%m%dT%H%M%S}.csv")
+    console.print(f"changes in {csv_path}")

@@ -133,7 +133,7 @@ def shared_api() -> Iterator[None]:
     """Without a Prefect server configured, Prefect starts a temporary one per process (~8 s each, MEASURED.md):
     start one here and point the worker processes at it through the environment they inherit."""
     if os.environ.get("PREFECT_API_URL") or get_current_settings().api.url:
-        yield
+        yield  # a server is configured (or this process already started one): use it
         return
     from prefect.server.api.server import SubprocessASGIServer
 

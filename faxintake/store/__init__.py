@@ -253,6 +253,24 @@ class Store:
             fax = s.scalar(select(Fax).where(Fax.sha256 == sha256))
             return dict(fax.result) | {"_source": fax.source} if fax else None
 
+    def relocate(self, sha256: str, new_path: Path, *, actor: str = "inbox") -> None:
+        """The original was moved (to processed/ or failed/): remember where it is kept now."""
+        with self._session() as s, s.begin():
+            fax = s.scalar(select(Fax).where(Fax.sha256 == sha256))
+            if fax is not None and fax.source != str(new_path):
+                s.add(
+                    Audit(
+                        at=_now(),
+                        entity="fax",
+                        entity_id=fax.id,
+                        action="moved",
+                        from_state=Path(fax.source).parent.name,
+                        to_state=new_path.parent.name,
+                        actor=actor,
+                    )
+                )
+                fax.source = str(new_path)
+
     def queue(self, route: str | None = None, status: str = "open") -> list[QueueItem]:
         with self._session() as s:
             q = (

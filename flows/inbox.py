@@ -1,0 +1,81 @@
+"""Watch an inbox folder: each new fax processed exactly once, then moved atomically to processed/ or failed/.
+
+Resumable: a file still in the inbox after a crash is checked against the store by its content hash; if it was
+already recorded from this very path, it is only moved (not counted as a second delivery).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from extractors.ingest import sha256_of
+from faxintake.settings import Settings
+from faxintake.store import Store
+from flows.intake import BatchSummary, run_batch, shared_api
+
+IGNORED_SUFFIXES = (".part", ".tmp", ".crdownload")
+
+
+def pending(inbox: Path, settle_seconds: float) -> list[Path]:
+    """Files ready to process: not hidden, not partial, unchanged for `settle_seconds` (a fax still being written)."""
+    now = time.time()
+    out = []
+    for p in sorted(inbox.iterdir()):
+        if not p.is_file() or p.name.startswith(".") or p.name.endswith(IGNORED_SUFFIXES):
+            continue
+        if now - p.stat().st_mtime >= settle_seconds:
+            out.append(p)
+    return out
+
+
+def move(path: Path, folder: Path) -> Path:
+    folder.mkdir(exist_ok=True)
+    target = folder / path.name
+    if target.exists():  # a different fax with the same name arrived before: keep both
+        target = folder / f"{path.stem}.{sha256_of(path)[:8]}{path.suffix}"
+    os.replace(path, target)  # atomic on one filesystem
+    return target
+
+
+def finish_interrupted(files: list[Path], store: Store, inbox: Path) -> list[Path]:
+    """Files a crash left behind after they were recorded: move them now; return the rest."""
+    rest = []
+    for path in files:
+        stored = store.find_fax(sha256_of(path))
+        if stored is not None and Path(str(stored["_source"])).name == path.name:
+            store.relocate(sha256_of(path), move(path, inbox / ("failed" if stored.get("error") else "processed")))
+        else:
+            rest.append(path)
+    return rest
+
+
+def watch(
+    inbox: Path,
+    settings: Settings,
+    *,
+    once: bool = False,
+    interval: float = 2.0,
+    settle_seconds: float = 1.0,
+    on_batch: Callable[[BatchSummary], None] | None = None,
+) -> None:
+    """Poll `inbox`; process what arrived as one flow run per batch; move each file after its result is written."""
+    store = Store(settings.store)
+    with shared_api():  # Prefect's start-up is paid once for the whole watch
+        while True:
+            files = finish_interrupted(pending(inbox, settle_seconds), store, inbox)
+            if files:
+                summary = run_batch(files, settings)
+                for path in files:
+                    digest = sha256_of(path)
+                    stored = store.find_fax(digest)
+                    store.relocate(
+                        digest, move(path, inbox / ("failed" if stored is None or stored.get("error") else "processed"))
+                    )
+                if on_batch is not None:
+                    on_batch(summary)
+            if once:
+                return
+            time.sleep(interval)

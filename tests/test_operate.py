@@ -1,0 +1,74 @@
+"""Operating it: the inbox is processed exactly once and resumes after a crash; reprocessing reports changes."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from faxintake.intake import References, process_file
+from faxintake.reprocess import redecide, write_changes
+from faxintake.settings import Settings
+from faxintake.store import Store
+
+CASES = ["rmr_complete_abusive", "cm_no_program", "hif_es_self_harm", "cbas_criteria_incomplete", "rmr_signature_missing"]
+
+
+@pytest.fixture()
+def recorded(corpus: Path, settings: Settings) -> Store:
+    store = Store(settings.store)
+    refs = References.load(settings)
+    for case in CASES:
+        truth = json.loads((corpus / f"{case}.truth.json").read_text())
+        from datetime import datetime
+
+        run = settings.with_(received_at=datetime.fromisoformat(truth["received_at"]))
+        store.record(process_file(corpus / truth["file"], run, refs))
+    return store
+
+
+def test_redecide_reports_what_a_rules_change_would_do(recorded: Store, settings: Settings, tmp_path: Path) -> None:
+    same = redecide(recorded, settings, apply=False)
+    assert len(same) == len(CASES) and not [c for c in same if c.changed], "same rules, same decisions"
+    stricter = redecide(recorded, settings.with_(confidence_threshold=1.0), apply=False)
+    changed = [c for c in stricter if c.changed]
+    assert changed, "a threshold of 1.0 demotes every return"
+    assert all(c.new_route != "return_to_sender" for c in stricter)
+    applied = redecide(recorded, settings.with_(confidence_threshold=1.0), form="cm_referral")
+    assert {c.doc_type for c in applied} == {"cm_referral"}
+    doc = recorded.show(applied[0].document_id)
+    assert doc["route"] == applied[0].new_route and doc["audit"][-1]["action"] == "reprocessed"
+    csv = write_changes(stricter, tmp_path / "changes.csv").read_text().splitlines()
+    assert csv[0].startswith("document_id,") and len(csv) == len(changed) + 1
+
+
+def test_inbox_processes_each_fax_once_and_resumes(corpus: Path, settings: Settings, tmp_path: Path) -> None:
+    from prefect.testing.utilities import prefect_test_harness
+
+    from flows.inbox import finish_interrupted, pending, watch
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name in ("cm_no_program.tif", "hif_es_self_harm.tif"):
+        shutil.copy(corpus / name, inbox / name)
+    (inbox / "junk.pdf").write_bytes(b"not a fax")
+    (inbox / "arriving.tif.part").write_bytes(b"partial")
+    with prefect_test_harness():
+        os.environ.pop("PREFECT_API_URL", None)
+        watch(inbox, settings, once=True, settle_seconds=0)
+    assert sorted(p.name for p in (inbox / "processed").iterdir()) == ["cm_no_program.tif", "hif_es_self_harm.tif"]
+    assert [p.name for p in (inbox / "failed").iterdir()] == ["junk.pdf"]
+    assert [p.name for p in pending(inbox, 0)] == [], "a partial upload is left alone"
+    results = sorted(p.name for p in (settings.out_dir / "results").iterdir())
+    assert results == ["cm_no_program.tif.json", "hif_es_self_harm.tif.json", "junk.pdf.json"]
+    # A crash after recording but before the move leaves the file in the inbox: it is moved, not processed again.
+    store = Store(settings.store)
+    shutil.copy(inbox / "processed" / "cm_no_program.tif", inbox / "cm_no_program.tif")
+    (inbox / "processed" / "cm_no_program.tif").unlink()
+    assert finish_interrupted([inbox / "cm_no_program.tif"], store, inbox) == []
+    assert (inbox / "processed" / "cm_no_program.tif").exists()
+    faxes = store.queue(status="open")
+    assert len({i.source for i in faxes}) == 2
