@@ -19,7 +19,7 @@ from extractors.ingest import sha256_of
 from extractors.normalize import name_initials
 from extractors.pipeline import EXTRACTION_VERSION, FaxRead, read_fax
 from faxintake.catalog import load_catalog
-from faxintake.errors import FaxIntakeError, InputError
+from faxintake.errors import FaxIntakeError, InputError, OcrError
 from faxintake.model import Document, FaxResult, FieldRead, Route
 from faxintake.notice import NoticeRequest, notice_filename, reference_for, render_notice, sender_fax_for
 from faxintake.settings import Settings
@@ -93,9 +93,13 @@ def decide_fax(read: FaxRead, settings: Settings, refs: References, *, source_na
         form = catalog.form(doc.doc_type) if doc.doc_type in {f.form_id for f in catalog.forms} else None
         decided = decide(doc, form, ctx)
         if decided.route is Route.RETURN_TO_SENDER:
-            decided = _with_notice(
-                decided, index, read, received_at, settings, refs, cover_fax, header_fax, source_name
-            )
+            try:
+                decided = _with_notice(
+                    decided, index, read, received_at, settings, refs, cover_fax, header_fax, source_name
+                )
+            except OSError as exc:  # a full disk must not lose the decision: a person sends the return by hand
+                log.error("cannot write the deficiency notice for %s: %s", source_name, exc.strerror)
+                decided = decided.model_copy(update={"route": Route.MANUAL_TRIAGE})
         documents.append(decided)
     return FaxResult(
         source=read.source,
@@ -197,6 +201,9 @@ def process_file(path: Path, settings: Settings, refs: References) -> FaxResult:
         read = read_input(path, settings)
     except InputError as exc:
         log.warning("input %s cannot be read: %s", path.name, exc)
+        result = error_result(path, exc)
+    except OcrError as exc:  # the engine failed, not the fax: an error result a person can requeue
+        log.error("OCR failed on %s: %s", path.name, exc)
         result = error_result(path, exc)
     else:
         result = decide_fax(read, settings, refs, source_name=path.name)

@@ -23,7 +23,7 @@ from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_se
 from prefect.task_runners import ProcessPoolTaskRunner
 
 from extractors.pipeline import FaxRead
-from faxintake.errors import InputError
+from faxintake.errors import InputError, OcrError
 from faxintake.intake import References, decide_fax, error_result, expand_inputs, read_input, write_result
 from faxintake.model import FaxResult
 from faxintake.settings import Settings
@@ -40,7 +40,7 @@ def read_stage(path: Path, settings: Settings, number: int) -> FaxRead | FaxResu
     """Ingest, clean, classify and read one fax; an unreadable file becomes its error result."""
     try:
         return read_input(path, settings)
-    except InputError as exc:
+    except (InputError, OcrError) as exc:
         return error_result(path, exc)
 
 

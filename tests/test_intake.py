@@ -101,3 +101,65 @@ def test_cli_rejects_bad_options(tmp_path: Path) -> None:
     assert runner.invoke(app, ["process", str(tmp_path / "missing.tif")]).exit_code == 2
     assert runner.invoke(app, ["process", str(tmp_path), "--received-at", "yesterday"]).exit_code == 2
     assert runner.invoke(app, ["process", str(tmp_path), "--roster", str(tmp_path / "none.csv")]).exit_code == 2
+
+
+def test_ocr_failure_becomes_an_error_result(corpus: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    from extractors import ocr
+    from faxintake.errors import OcrError
+
+    def crash(*_a: object, **_k: object) -> object:
+        raise OcrError("Tesseract did not finish within 30 s")
+
+    monkeypatch.setattr(ocr, "read_block", crash)
+    monkeypatch.setattr(ocr, "read_line", crash)
+    result = process_file(corpus / "hif_en_forward.tif", settings, References.load(settings))
+    assert result.error and "Tesseract" in result.error
+    assert json.loads(result_path(settings.out_dir, corpus / "hif_en_forward.tif").read_text())["error"] == result.error
+
+
+def test_missing_language_data_is_an_ocr_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+
+    from extractors import ocr
+    from faxintake.errors import OcrError
+
+    with pytest.raises(OcrError, match="language data missing"):
+        ocr.read_line(np.full((40, 200), 255, np.uint8), dpi=200, language="xyz")
+
+
+def test_full_disk_for_a_notice_sends_the_form_to_triage(
+    corpus: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import faxintake.intake as intake
+
+    def full(*_a: object, **_k: object) -> object:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(intake, "render_notice", full)
+    truth = json.loads((corpus / "cm_no_program.truth.json").read_text())
+    from datetime import datetime
+
+    run = settings.with_(received_at=datetime.fromisoformat(truth["received_at"]))
+    result = process_file(corpus / "cm_no_program.tif", run, References.load(run))
+    assert result.documents[0].route is not None and result.documents[0].route.value == "manual_triage"
+
+
+def test_a_long_fax_streams_page_by_page(tmp_path: Path, corpus: Path, settings: Settings) -> None:
+    """A 100-page fax: pages are read one at a time and every one is accounted for."""
+    from PIL import Image
+
+    from extractors.ingest import iter_pages
+
+    src = Image.open(corpus / "rmr_complete_abusive.tif")
+    frames = []
+    for i in range(4):
+        src.seek(i)
+        frames.append(src.convert("1").copy())
+    pages = [frames[i % 4] for i in range(100)]
+    path = tmp_path / "long.tif"
+    pages[0].save(path, save_all=True, append_images=pages[1:], compression="group4", dpi=(204, 196))
+    count = 0
+    for page in iter_pages(path):
+        count += 1
+        assert page.image.nbytes < 5_000_000
+    assert count == 100

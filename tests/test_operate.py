@@ -14,7 +14,13 @@ from faxintake.reprocess import redecide, write_changes
 from faxintake.settings import Settings
 from faxintake.store import Store
 
-CASES = ["rmr_complete_abusive", "cm_no_program", "hif_es_self_harm", "cbas_criteria_incomplete", "rmr_signature_missing"]
+CASES = [
+    "rmr_complete_abusive",
+    "cm_no_program",
+    "hif_es_self_harm",
+    "cbas_criteria_incomplete",
+    "rmr_signature_missing",
+]
 
 
 @pytest.fixture()
@@ -72,3 +78,64 @@ def test_inbox_processes_each_fax_once_and_resumes(corpus: Path, settings: Setti
     assert (inbox / "processed" / "cm_no_program.tif").exists()
     faxes = store.queue(status="open")
     assert len({i.source for i in faxes}) == 2
+
+
+def test_runs_on_a_real_dask_cluster(corpus: Path, settings: Settings) -> None:
+    """A scheduler and two workers as separate processes (the `dask` CLI), the same flow sent to them."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from prefect.testing.utilities import prefect_test_harness
+
+    from flows.intake import run_batch
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"
+    dask = [sys.executable, "-m", "distributed.cli.dask_scheduler"]
+    procs = [
+        subprocess.Popen(
+            [*dask, "--host", "127.0.0.1", "--port", str(port), "--dashboard-address", ":0"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    ]
+    try:
+        time.sleep(2)
+        procs.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "distributed.cli.dask_worker",
+                    address,
+                    "--nworkers",
+                    "2",
+                    "--nthreads",
+                    "1",
+                    "--no-dashboard",
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+        from distributed import Client
+
+        with Client(address, timeout=30) as client:
+            client.wait_for_workers(2, timeout=60)
+        with prefect_test_harness():
+            os.environ.pop("PREFECT_API_URL", None)
+            summary = run_batch(
+                [corpus / "cm_no_program.tif", corpus / "hif_en_forward.tif", corpus / "cbas_complete.tif"],
+                settings,
+                dask_address=address,
+            )
+        assert summary.inputs == 3 and summary.errors == 0
+        assert summary.routes == {"return_to_sender": 1, "forward_to_pcp": 1, "cbas_assessment": 1}
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+            p.wait(timeout=30)
