@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from faxintake.catalog import load_catalog
@@ -74,7 +75,21 @@ def process(
 
     try:
         References.load(settings)
-        summary = run_batch(inputs, settings, dask_address=dask_address)
+        from faxintake.intake import expand_inputs
+
+        total = len(expand_inputs(inputs))
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as bar:
+            job = bar.add_task("faxes", total=total)
+            summary = run_batch(
+                inputs, settings, dask_address=dask_address, progress=lambda n, _result: bar.update(job, completed=n)
+            )
     except FaxIntakeError as exc:
         raise _fail(exc) from exc
     table = Table(

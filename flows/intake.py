@@ -1,26 +1,33 @@
 """Prefect flows: the intake of a batch of faxes, its stages as named tasks.
 
-Reading runs in a pool of worker processes (one OCR engine per core; threads would share the GIL), or on a
-Dask cluster when `dask_address` is given. Results are written and recorded by the flow itself, one writer
-for the store. Task and run names carry input numbers only, never file contents or member data.
+Locally, Prefect runs the tasks on threads (its overhead stays in one process) and each `read` hands the
+OCR work to a pool of worker processes that lives as long as this process: one warm OCR engine and one set
+of rendered templates per core, reused by every batch (threads alone would share the GIL). With
+`dask_address`, the tasks run on the Dask cluster's workers instead. Results are written and recorded by
+the flow itself, one writer for the store. Task and run names carry input numbers only, never member data.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import multiprocessing
 import os
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # no network here; and no telemetry of our runs
+
 from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
-from prefect.task_runners import ProcessPoolTaskRunner
+from prefect.task_runners import ThreadPoolTaskRunner
 
 from extractors.pipeline import FaxRead
 from faxintake.errors import InputError, OcrError
@@ -35,8 +42,7 @@ def _references(settings: Settings) -> References:
     return References.load(settings)  # once per worker process
 
 
-@task(name="read", task_run_name="read-{number}")
-def read_stage(path: Path, settings: Settings, number: int) -> FaxRead | FaxResult:
+def read_or_error(path: Path, settings: Settings) -> FaxRead | FaxResult:
     """Ingest, clean, classify and read one fax; an unreadable file becomes its error result."""
     try:
         return read_input(path, settings)
@@ -44,7 +50,34 @@ def read_stage(path: Path, settings: Settings, number: int) -> FaxRead | FaxResu
         return error_result(path, exc)
 
 
-@task(name="decide", task_run_name="decide-{number}")
+_pool: ProcessPoolExecutor | None = None
+_pool_size = 0
+
+
+def worker_pool(workers: int) -> ProcessPoolExecutor:
+    """The OCR worker processes, started once and kept (their engines and templates stay warm)."""
+    global _pool, _pool_size
+    if _pool is None or _pool_size != workers:
+        if _pool is not None:
+            _pool.shutdown()
+        _pool, _pool_size = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")), workers
+    return _pool
+
+
+_local_pool: ProcessPoolExecutor | None = None  # set for local runs; on a Dask worker the task does the work itself
+
+
+# No caching or result persistence: a fax is processed once, and hashing a whole read page by page for a
+# cache key costs more than the decision it would save.
+@task(name="read", task_run_name="read-{number}", cache_policy=NO_CACHE, persist_result=False)
+def read_stage(path: Path, settings: Settings, number: int) -> FaxRead | FaxResult:
+    """Ingest, clean, classify and read one fax."""
+    if _local_pool is not None:
+        return _local_pool.submit(read_or_error, path, settings).result()
+    return read_or_error(path, settings)
+
+
+@task(name="decide", task_run_name="decide-{number}", cache_policy=NO_CACHE, persist_result=False)
 def decide_stage(read: FaxRead | FaxResult, settings: Settings, source_name: str, number: int) -> FaxResult:
     """Apply the rules, choose the route, render any deficiency notice."""
     if isinstance(read, FaxResult):
@@ -67,12 +100,12 @@ class BatchSummary:
 
 
 def task_runner(settings: Settings, dask_address: str | None) -> Any:
-    """A process pool by default (one OCR engine per core), or an existing Dask cluster."""
+    """Threads feeding the worker pool by default, or an existing Dask cluster."""
     if dask_address:
         from prefect_dask import DaskTaskRunner
 
         return DaskTaskRunner(address=dask_address)
-    return ProcessPoolTaskRunner(max_workers=settings.workers)
+    return ThreadPoolTaskRunner(max_workers=settings.workers * 2)  # bounded: reads wait on the pool, decides are cheap
 
 
 def record(result: FaxResult, path: Path, settings: Settings, store: Store) -> FaxResult:
@@ -84,7 +117,11 @@ def record(result: FaxResult, path: Path, settings: Settings, store: Store) -> F
 
 
 def run_batch(
-    inputs: list[Path], settings: Settings, *, dask_address: str | None = None, progress: object = None
+    inputs: list[Path],
+    settings: Settings,
+    *,
+    dask_address: str | None = None,
+    progress: Callable[[int, FaxResult], object] | None = None,
 ) -> BatchSummary:
     """Process every input; the flow is built here so the task runner can follow the settings."""
 
@@ -112,7 +149,7 @@ def run_batch(
             for doc in result.documents:
                 summary.routes[doc.route.value if doc.route else "none"] += 1
             if progress is not None:
-                progress(n, result)  # type: ignore[operator]
+                progress(n, result)
         summary.seconds = time.perf_counter() - started
         log.info(
             "processed %d faxes, %d pages, %d errors in %.1f s",
@@ -123,7 +160,9 @@ def run_batch(
         )
         return summary
 
+    global _local_pool
     files = [str(p) for p in expand_inputs(inputs)]
+    _local_pool = None if dask_address else worker_pool(settings.workers)
     with shared_api():
         return intake(files, len(files))
 

@@ -1,0 +1,127 @@
+"""Operating figures: throughput with 1 and 2 workers, Prefect's share of wall time, inbox-to-decision latency.
+
+    uv run python -m benchmarks.operations [--faxes 24] [--drops 6]
+
+Throughput runs the same faxes through the plain functions (a process pool: read, decide, write, record) and
+through the Prefect flow (the same work), after one small warm-up batch that starts the flow's worker processes.
+Latency drops 4-page faxes into a watched inbox one at a time and times each from landing to its result file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import tempfile
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from sample_faxes.build import CORPUS_DIR
+
+FAX_SUFFIXES = (".tif", ".pdf", ".png", ".jpg")
+
+
+def _plain(path: str, out: str) -> object:
+    from faxintake.intake import References, process_file
+    from faxintake.settings import Settings
+
+    settings = Settings(out_dir=Path(out))
+    return process_file(Path(path), settings, References.load(settings))
+
+
+def plain_run(files: list[Path], workers: int, out: Path) -> tuple[float, int]:
+    """The same work as the flow (read, decide, write the result, record in the store) without Prefect."""
+    from faxintake.model import FaxResult
+    from faxintake.store import Store
+
+    started = time.perf_counter()
+    store = Store(f"sqlite:///{out / 'plain.db'}")
+    pages = 0
+    with ProcessPoolExecutor(workers) as pool:
+        for result in pool.map(_plain, [str(f) for f in files], [str(out)] * len(files)):
+            assert isinstance(result, FaxResult)
+            store.record(result)
+            pages += result.page_count
+    return time.perf_counter() - started, pages
+
+
+def flow_run(files: list[Path], workers: int, out: Path) -> tuple[float, float, int]:
+    from faxintake.settings import Settings
+    from flows.intake import run_batch
+
+    settings = Settings(out_dir=out, workers=workers)
+    started = time.perf_counter()
+    summary = run_batch(files, settings)
+    return time.perf_counter() - started, summary.seconds, summary.pages
+
+
+def latency(drops: int, out: Path) -> list[float]:
+    from faxintake.settings import Settings
+    from flows.inbox import watch
+
+    inbox = out / "inbox"
+    inbox.mkdir(parents=True)
+    settings = Settings(out_dir=out / "latency")
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.is_set():
+            watch(inbox, settings, once=True, settle_seconds=0.2)
+            time.sleep(0.5)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    sources = [p for p in sorted(CORPUS_DIR.glob("*.tif")) if p.name.startswith("rmr_complete")][:drops]
+    times = []
+    for n, src in enumerate(sources):
+        target = inbox / f"drop{n}-{src.name}"
+        landed = time.perf_counter()
+        shutil.copy(src, target)
+        result = settings.out_dir / "results" / f"{target.name}.json"
+        while not result.exists():
+            time.sleep(0.05)
+        times.append(time.perf_counter() - landed)
+    stop.set()
+    thread.join(timeout=60)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--faxes", type=int, default=24)
+    parser.add_argument("--drops", type=int, default=6)
+    args = parser.parse_args()
+    files = sorted(p for p in CORPUS_DIR.iterdir() if p.suffix in FAX_SUFFIXES)[: args.faxes]
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        from flows.intake import shared_api
+
+        with shared_api():  # the temporary Prefect server is started once, as the CLI does
+            rows = []
+            for workers in (1, 2):
+                plain_s, pages = plain_run(files, workers, out / f"plain{workers}")
+                flow_run(
+                    files[:workers], workers, out / f"warm{workers}"
+                )  # worker processes started, as in a served inbox
+                total_s, flow_s, _ = flow_run(files, workers, out / f"flow{workers}")
+                rows.append((workers, pages, plain_s, flow_s, total_s))
+            times = latency(args.drops, out)
+    print(f"{len(files)} faxes, {rows[0][1]} pages")
+    print("workers  plain pages/s  flow pages/s  Prefect share of wall time")
+    for workers, pages, plain_s, flow_s, total_s in rows:
+        share = (total_s - plain_s) / total_s * 100
+        print(
+            f"{workers:7d}  {pages / plain_s:13.2f}  {pages / total_s:12.2f}  {share:5.1f}%  (flow body {flow_s:.1f} s, run {total_s:.1f} s)"
+        )
+    print(f"2 workers / 1 worker (flow): {rows[0][4] / rows[1][4]:.2f}x")
+    times.sort()
+    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+    print(f"inbox to decision, 4-page fax ({len(times)} drops): p50 {statistics.median(times):.1f} s, p95 {p95:.1f} s")
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    main()
