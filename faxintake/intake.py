@@ -179,13 +179,16 @@ def result_path(out_dir: Path, source: Path) -> Path:
 
 
 def write_result(result: FaxResult, out_dir: Path, source: Path) -> Path:
-    """Write atomically (temp file + rename) and readable by the owner only: it holds member data."""
-    path = result_path(out_dir, source)
+    return write_json(result_path(out_dir, source), result.to_result())
+
+
+def write_json(path: Path, data: object) -> Path:
+    """Write atomically (temp file + rename) and readable by the owner only: results hold member data."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     tmp = path.with_suffix(path.suffix + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(result.to_result(), fh, indent=1, ensure_ascii=False)
+        json.dump(data, fh, indent=1, ensure_ascii=False, default=str)
     os.replace(tmp, path)
     return path
 

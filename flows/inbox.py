@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from extractors.ingest import sha256_of
+from faxintake.intake import result_path, write_json
 from faxintake.settings import Settings
 from faxintake.store import Store
 from flows.intake import BatchSummary, run_batch, shared_api
@@ -40,13 +41,17 @@ def move(path: Path, folder: Path) -> Path:
     return target
 
 
-def finish_interrupted(files: list[Path], store: Store, inbox: Path) -> list[Path]:
-    """Files a crash left behind after they were recorded: move them now; return the rest."""
+def finish_interrupted(files: list[Path], store: Store, inbox: Path, out_dir: Path | None = None) -> list[Path]:
+    """Files a crash left behind after they were recorded: write a missing result from the store, move them;
+    return the rest (never recorded: they are processed as new)."""
     rest = []
     for path in files:
-        stored = store.find_fax(sha256_of(path))
+        digest = sha256_of(path)
+        stored = store.find_fax(digest)
         if stored is not None and Path(str(stored["_source"])).name == path.name:
-            store.relocate(sha256_of(path), move(path, inbox / ("failed" if stored.get("error") else "processed")))
+            if out_dir is not None and not result_path(out_dir, path).exists():
+                write_json(result_path(out_dir, path), {k: v for k, v in stored.items() if k != "_source"})
+            store.relocate(digest, move(path, inbox / ("failed" if stored.get("error") else "processed")))
         else:
             rest.append(path)
     return rest
@@ -65,7 +70,7 @@ def watch(
     store = Store(settings.store)
     with shared_api():  # Prefect's start-up is paid once for the whole watch
         while True:
-            files = finish_interrupted(pending(inbox, settle_seconds), store, inbox)
+            files = finish_interrupted(pending(inbox, settle_seconds), store, inbox, settings.out_dir)
             if files:
                 summary = run_batch(files, settings)
                 for path in files:

@@ -80,6 +80,10 @@ def test_cli_process_runs_the_prefect_flow(corpus: Path, tmp_path: Path) -> None
             app, ["process", str(inbox), "--out", str(out), "--received-at", "2026-11-20T09:14", "--workers", "2"]
         )
     assert done.exit_code == 0, done.output
+    for name in ("cm_no_program", "hif_es_self_harm"):  # the run's console and Prefect logs carry no member data
+        fields = json.loads((corpus / f"{name}.truth.json").read_text())["documents"][0]["fields"]
+        for key in ("member_name", "member_id", "member_dob", "member_phone"):
+            assert str(fields[key]["value"]) not in done.output, key
     results = {p.name: json.loads(p.read_text()) for p in (out / "results").glob("*.json")}
     assert set(results) == {"cm_no_program.tif.json", "hif_es_self_harm.tif.json", "broken.pdf.json"}
     assert results["cm_no_program.tif.json"]["documents"][0]["route"] == "return_to_sender"
