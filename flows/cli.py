@@ -234,3 +234,22 @@ def reprocess_cmd(
     console.print(table)
     csv_path = write_changes(changes, out / f"reprocess-{datetime.now():%Y%m%dT%H%M%S}.csv")
     console.print(f"changes in {csv_path}")
+
+
+@app.command("serve")
+def serve_cmd(
+    inbox: Annotated[Path, typer.Argument(help="the folder faxes arrive in")],
+    out: Annotated[Path, typer.Option("--out")] = Path("out"),
+    roster: Annotated[Path, typer.Option("--roster")] = SAMPLE_CORPUS / "members.csv",
+    providers: Annotated[Path, typer.Option("--providers")] = SAMPLE_CORPUS / "providers.csv",
+    store: Annotated[str | None, typer.Option("--store", envvar="FAXINTAKE_STORE")] = None,
+    interval: Annotated[int, typer.Option("--interval", help="seconds between sweeps")] = 30,
+) -> None:
+    """Serve the inbox sweep as a Prefect deployment (point PREFECT_API_URL at a Prefect server to see it in the UI)."""
+    from flows.inbox import serve_inbox
+
+    settings = Settings(out_dir=out, roster_path=roster, providers_path=providers, store_url=store)
+    try:
+        serve_inbox(inbox, settings.checked(), interval)
+    except FaxIntakeError as exc:
+        raise _fail(exc) from exc

@@ -11,6 +11,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from prefect import flow
+
 from extractors.ingest import sha256_of
 from faxintake.intake import result_path, write_json
 from faxintake.settings import Settings
@@ -84,3 +86,35 @@ def watch(
             if once:
                 return
             time.sleep(interval)
+
+
+@flow(name="inbox-sweep", flow_run_name="inbox-sweep")
+def inbox_sweep(
+    inbox: str, out: str = "out", store: str | None = None, roster: str | None = None, providers: str | None = None
+) -> int:
+    """One look at the inbox: what is waiting is processed and moved. Served on a schedule by `faxintake serve`."""
+    base = Settings()
+    settings = Settings(
+        out_dir=Path(out),
+        store_url=store,
+        roster_path=Path(roster) if roster else base.roster_path,
+        providers_path=Path(providers) if providers else base.providers_path,
+    ).checked()
+    before = len(pending(Path(inbox), 0))
+    watch(Path(inbox), settings, once=True, settle_seconds=1.0)
+    return before
+
+
+def serve_inbox(inbox: Path, settings: Settings, interval_seconds: int) -> None:
+    """Run the sweep as a Prefect deployment on an interval (needs a Prefect server: PREFECT_API_URL)."""
+    inbox_sweep.serve(
+        name="faxintake-inbox",
+        interval=interval_seconds,
+        parameters={
+            "inbox": str(inbox),
+            "out": str(settings.out_dir),
+            "store": settings.store_url,
+            "roster": str(settings.roster_path),
+            "providers": str(settings.providers_path),
+        },
+    )

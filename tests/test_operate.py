@@ -139,3 +139,23 @@ def test_runs_on_a_real_dask_cluster(corpus: Path, settings: Settings) -> None:
         for p in reversed(procs):
             p.terminate()
             p.wait(timeout=30)
+
+
+def test_inbox_sweep_flow_processes_what_is_waiting(corpus: Path, settings: Settings, tmp_path: Path) -> None:
+    from prefect.testing.utilities import prefect_test_harness
+
+    from flows.inbox import inbox_sweep
+
+    inbox = tmp_path / "sweep"
+    inbox.mkdir()
+    shutil.copy(corpus / "hif_en_forward.tif", inbox / "a.tif")
+    import time
+
+    old = time.time() - 10
+    os.utime(inbox / "a.tif", (old, old))
+    with prefect_test_harness():
+        os.environ.pop("PREFECT_API_URL", None)
+        swept = inbox_sweep(str(inbox), out=str(settings.out_dir), store=settings.store)
+    assert swept == 1
+    assert (inbox / "processed" / "a.tif").exists()
+    assert (settings.out_dir / "results" / "a.tif.json").exists()
