@@ -177,6 +177,8 @@ def shared_api() -> Iterator[None]:
     from prefect.server.api.server import SubprocessASGIServer
 
     server = SubprocessASGIServer()
+    # The server's own services log every event they could not flush when it is stopped: keep its console quiet.
+    quiet = os.environ.setdefault("PREFECT_LOGGING_SERVER_LEVEL", "CRITICAL")
     server.start()
     os.environ["PREFECT_API_URL"] = server.api_url
     try:
@@ -184,7 +186,10 @@ def shared_api() -> Iterator[None]:
             yield
     finally:
         _drain_prefect_workers()
+        time.sleep(1.0)  # let the server record the last events before it goes
         os.environ.pop("PREFECT_API_URL", None)
+        if quiet == "CRITICAL":
+            os.environ.pop("PREFECT_LOGGING_SERVER_LEVEL", None)
         server.stop()
 
 
