@@ -123,7 +123,15 @@ def _ocr_field(
     weakest = min(result.char_confidences, default=confidence)
     if f.type is FieldType.ICD10_LIST:
         confidence = min(confidence, _codes_confidence(result))
-    return _normalized(f, text, confidence, received, weakest)
+    read = _normalized(f, text, confidence, received, weakest)
+    if f.type is FieldType.MULTILINE:
+        words = max(1, len(text.split()))
+        exact = confidence ** max(1.0, words / WORDS_PER_CONFIDENCE_STEP)
+        read = read.model_copy(update={"confidence": round(exact, 3), "content_confidence": round(confidence, 3)})
+    return read
+
+
+WORDS_PER_CONFIDENCE_STEP = 10  # a paragraph's chance of being exact falls with its length
 
 
 def _codes_confidence(result: ocr.OcrText) -> float:

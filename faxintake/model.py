@@ -47,6 +47,13 @@ class FieldRead(Frozen):
     box: Box | None = None
     valid: bool = True  # False when the text does not parse as the field's type (kept as read)
     codes: tuple[str, ...] | None = None  # icd10_list only
+    # Multiline text: `confidence` is the chance the whole paragraph is exactly right (it falls with length);
+    # `content_confidence` is how sure its words are, which is what a rule searching them rests on.
+    content_confidence: float | None = None
+
+    @property
+    def decision_confidence(self) -> float:
+        return self.content_confidence if self.content_confidence is not None else self.confidence
 
     def to_result(self) -> dict[str, object]:
         out: dict[str, object] = {"value": self.value, "confidence": round(self.confidence, 3)}

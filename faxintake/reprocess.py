@@ -36,6 +36,7 @@ def _document(row: DocumentRow) -> Document:
         f.name: FieldRead(
             value=(f.value == "True") if f.value_type == "bool" else f.value,
             confidence=f.confidence,
+            content_confidence=f.content_confidence,
             raw=f.raw,
             valid=f.valid,
             codes=tuple(f.codes) if f.codes is not None else None,

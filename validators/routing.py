@@ -23,7 +23,9 @@ def apply_confidence_gate(findings: list[Finding], doc: Document, ctx: DecisionC
     unidentified_page = "unknown" in doc.attachment_kinds()
     gated = []
     for f in findings:
-        shaky = [n for n in f.fields if n in doc.fields and doc.fields[n].confidence < ctx.confidence_threshold]
+        shaky = [
+            n for n in f.fields if n in doc.fields and doc.fields[n].decision_confidence < ctx.confidence_threshold
+        ]
         if f.severity is Severity.RETURN and (shaky or (f.code in ATTACHMENT_CODES and unidentified_page)):
             details = {**(f.details or {}), "low_confidence_fields": shaky} if shaky else f.details
             f = f.model_copy(update={"severity": Severity.REVIEW, "demoted_from": Severity.RETURN, "details": details})

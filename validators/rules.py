@@ -206,7 +206,7 @@ def decision_fields(v: View) -> list[str]:
     "These fields could not be read with confidence and need a person to check them: {labels}.",
 )
 def _low_confidence(v: View) -> Iterable[Hit]:
-    low = [n for n in decision_fields(v) if v.read(n).confidence < v.ctx.confidence_threshold]
+    low = [n for n in decision_fields(v) if v.read(n).decision_confidence < v.ctx.confidence_threshold]
     if low:
         yield Hit(tuple(low))
 

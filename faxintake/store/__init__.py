@@ -206,6 +206,7 @@ class Store:
                     value_type="bool" if isinstance(f.value, bool) else "str",
                     raw=f.raw,
                     confidence=f.confidence,
+                    content_confidence=f.content_confidence,
                     valid=f.valid,
                     box=list(f.box) if f.box else None,
                     codes=list(f.codes) if f.codes is not None else None,

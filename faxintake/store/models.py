@@ -91,6 +91,7 @@ class FieldRow(Base):
     value_type: Mapped[str] = mapped_column(String(8))  # "str" or "bool"
     raw: Mapped[str] = mapped_column(Text, default="")
     confidence: Mapped[float] = mapped_column(Float)
+    content_confidence: Mapped[float | None] = mapped_column(Float, nullable=True)  # multiline: how sure the words are
     valid: Mapped[bool] = mapped_column(Boolean, default=True)
     box: Mapped[list[Any] | None] = mapped_column(nullable=True)
     codes: Mapped[list[Any] | None] = mapped_column(nullable=True)
