@@ -82,25 +82,9 @@ def redecide(
             pages_expected=_pages_expected(row),
         )
         decided = decide(_document(row), forms.get(row.doc_type), ctx)
-        assert decided.route is not None
-        change = Change(
-            row.id,
-            Path(row.fax.source).name,
-            row.doc_type,
-            row.route,
-            decided.route.value,
-            tuple(sorted({f.code for f in row.findings})),
-            tuple(sorted({f.code for f in decided.findings})),
+        changes.append(
+            _compare(store, row, decided, apply=apply, actor=actor, reason=f"re-decided with rules {RULES_VERSION}")
         )
-        changes.append(change)
-        if apply and change.changed:
-            store.replace_decision(
-                row.id,
-                [_finding_row(f) for f in decided.findings],
-                decided.route.value,
-                actor=actor,
-                reason=f"re-decided with rules {RULES_VERSION}",
-            )
     return changes
 
 
@@ -137,26 +121,27 @@ def reread(
             if row.index >= len(result.documents):
                 continue
             new = result.documents[row.index]
-            assert new.route is not None
-            change = Change(
-                row.id,
-                path.name,
-                row.doc_type,
-                row.route,
-                new.route.value,
-                tuple(sorted({f.code for f in row.findings})),
-                tuple(sorted({f.code for f in new.findings})),
-            )
-            changes.append(change)
-            if apply and change.changed:
-                store.replace_decision(
-                    row.id,
-                    [_finding_row(f) for f in new.findings],
-                    new.route.value,
-                    actor=actor,
-                    reason="re-read from the kept original",
-                )
+            changes.append(_compare(store, row, new, apply=apply, actor=actor, reason="re-read from the kept original"))
     return changes
+
+
+def _compare(store: Store, row: DocumentRow, new: Document, *, apply: bool, actor: str, reason: str) -> Change:
+    """Old decision against new; with `apply`, a change replaces the stored decision (the old one stays in the audit)."""
+    assert new.route is not None
+    change = Change(
+        row.id,
+        Path(row.fax.source).name,
+        row.doc_type,
+        row.route,
+        new.route.value,
+        tuple(sorted({f.code for f in row.findings})),
+        tuple(sorted({f.code for f in new.findings})),
+    )
+    if apply and change.changed:
+        store.replace_decision(
+            row.id, [_finding_row(f) for f in new.findings], new.route.value, actor=actor, reason=reason
+        )
+    return change
 
 
 def _finding_row(f: Finding) -> dict[str, object]:

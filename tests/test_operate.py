@@ -159,3 +159,11 @@ def test_inbox_sweep_flow_processes_what_is_waiting(corpus: Path, settings: Sett
     assert swept == 1
     assert (inbox / "processed" / "a.tif").exists()
     assert (settings.out_dir / "results" / "a.tif.json").exists()
+
+
+def test_reread_from_kept_originals_finds_no_change_with_the_same_extraction(recorded: Store, settings: Settings) -> None:
+    from faxintake.reprocess import reread
+
+    changes = reread(recorded, settings, apply=False)
+    assert len(changes) == len(CASES)
+    assert [c for c in changes if c.changed] == []
