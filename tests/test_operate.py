@@ -161,7 +161,9 @@ def test_inbox_sweep_flow_processes_what_is_waiting(corpus: Path, settings: Sett
     assert (settings.out_dir / "results" / "a.tif.json").exists()
 
 
-def test_reread_from_kept_originals_finds_no_change_with_the_same_extraction(recorded: Store, settings: Settings) -> None:
+def test_reread_from_kept_originals_finds_no_change_with_the_same_extraction(
+    recorded: Store, settings: Settings
+) -> None:
     from faxintake.reprocess import reread
 
     changes = reread(recorded, settings, apply=False)
