@@ -22,7 +22,7 @@ from faxintake.catalog import FormDef, load_catalog
 from faxintake.model import ROUTABLE_FORMS, Cover, Document, FaxHeader, FieldRead, PageRead
 
 log = logging.getLogger(__name__)
-EXTRACTION_VERSION = "2026.11.1"
+EXTRACTION_VERSION = "2026.11.2"
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ from datetime import date
 import cv2
 import numpy as np
 
-from extractors import ocr
+from extractors import line_model, ocr
+from extractors.line_model import Format, Segment
 from extractors.marks import crop, read_checkbox, read_choice, read_signature
 from extractors.normalize import normalize
 from extractors.register import Registration, register, warp
@@ -25,6 +26,43 @@ CHARSETS = {
     FieldType.MEMBER_ID: "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ",
 }
 VALIDATED = (FieldType.DATE, FieldType.PHONE, FieldType.NPI, FieldType.MEMBER_ID)
+_DIGITS = "0123456789"
+
+
+def _date(sep: str) -> Format:
+    return (
+        Segment(_DIGITS, 1, 2),
+        Segment(sep, 1, 1),
+        Segment(_DIGITS, 1, 2),
+        Segment(sep, 1, 1),
+        Segment(_DIGITS, 2, 4),
+    )
+
+
+def _phone(sep: str) -> Format:
+    return (
+        Segment(_DIGITS, 3, 3),
+        Segment(sep, 1, 1),
+        Segment(_DIGITS, 3, 3),
+        Segment(sep, 1, 1),
+        Segment(_DIGITS, 4, 4),
+    )
+
+
+# The formats the second reader may read a validated box as (spaces count as gaps, not characters).
+LINE_FORMATS: dict[FieldType, tuple[Format, ...]] = {
+    FieldType.DATE: (_date("/"), _date("-"), _date(".")),
+    FieldType.PHONE: (
+        (Segment("(", 1, 1), Segment(_DIGITS, 3, 3), Segment(")", 1, 1), *_phone("-")[2:]),
+        _phone("-"),
+        _phone("."),
+        (Segment(_DIGITS, 10, 10),),
+    ),
+    FieldType.NPI: ((Segment(_DIGITS, 10, 10),),),
+    FieldType.MEMBER_ID: ((Segment(_DIGITS, 8, 8), Segment("ABCDEFGHIJKLMNOPQRSTUVWXYZ", 1, 1)),),
+}
+SURE = 0.95  # a validated read this sure is not read a second time
+DISAGREEMENT_CAP = 0.6  # two readers that disagree on a value: a person decides
 OCR_LANGUAGE = {"en": "eng", "es": "spa+eng", "hmn": "eng", "zh-Hant": "eng"}
 
 
@@ -124,11 +162,39 @@ def _ocr_field(
     if f.type is FieldType.ICD10_LIST:
         confidence = min(confidence, _codes_confidence(result))
     read = _normalized(f, text, confidence, received, weakest)
+    if f.type in LINE_FORMATS and (read.confidence < SURE or not read.valid):
+        read = _second_opinion(f, ink, read, received)
     if f.type is FieldType.MULTILINE:
         words = max(1, len(text.split()))
         exact = confidence ** max(1.0, words / WORDS_PER_CONFIDENCE_STEP)
         read = read.model_copy(update={"confidence": round(exact, 3), "content_confidence": round(confidence, 3)})
     return read
+
+
+def _second_opinion(f: FieldDef, ink: np.ndarray, read: FieldRead, received: date | None) -> FieldRead:
+    """Read an unsure validated box again with the line model, within the box's format, and reconcile."""
+    probs = line_model.probabilities(ink)
+    line = line_model.read_format(probs, LINE_FORMATS[f.type])
+    if line is None:
+        return read
+    other = _normalized(f, line.text, line.confidence, received)
+    if not other.valid:
+        return read
+    if not read.valid:
+        # The format search finds a formatted path wherever the frames allow one. When it had to add a character
+        # the model itself did not see (a clearly written 9-digit phone), the box really lacks it: it stays
+        # invalid unless the model believes the formatted reading more than Tesseract believes its own.
+        added = _alnum(line.text) > _alnum(line_model.read_free(probs).text)
+        return other if not added or other.confidence > read.confidence else read
+    if other.value == read.value:  # two different readers agree: both wrong the same way is unlikely
+        agreed = 1 - (1 - read.confidence) * (1 - other.confidence)
+        return read.model_copy(update={"confidence": round(min(agreed, 0.99), 3)})
+    best = max((read, other), key=lambda r: r.confidence)
+    return best.model_copy(update={"confidence": min(best.confidence, DISAGREEMENT_CAP)})
+
+
+def _alnum(text: str) -> int:
+    return sum(ch.isalnum() for ch in text)
 
 
 WORDS_PER_CONFIDENCE_STEP = 10  # a paragraph's chance of being exact falls with its length

@@ -1,0 +1,83 @@
+"""The second reader: format-constrained CTC decoding on made-up frames, and the real model on rendered hand-print."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from extractors import line_model
+from extractors.line_model import LineProbabilities, Segment
+from extractors.read_form import LINE_FORMATS
+from faxintake.catalog import FieldType
+from faxintake.fonts import FONT_FILES
+
+LABELS = ("", "0", "1", "2", "/", "V", " ")
+TWO_DIGITS = ((Segment("012", 2, 2),),)
+
+
+def frames(*rows: dict[str, float]) -> LineProbabilities:
+    """Each row: the probabilities of a few labels in that frame; the rest of the mass goes to the blank."""
+    out = np.zeros((len(rows), len(LABELS)), np.float32)
+    for t, row in enumerate(rows):
+        for label, p in row.items():
+            out[t, LABELS.index(label)] = p
+        out[t, 0] = 1.0 - sum(row.values())
+    return LineProbabilities(frames=out, labels=LABELS)
+
+
+def test_free_reading_is_greedy_ctc() -> None:
+    probs = frames({"1": 0.9}, {"1": 0.8}, {}, {"2": 0.7}, {" ": 0.9}, {"0": 0.95})
+    read = line_model.read_free(probs)
+    assert read.text == "12 0"
+    assert read.char_confidences[0] == pytest.approx(0.9)
+
+
+def test_format_search_replaces_a_letter_in_a_digit_box() -> None:
+    # The model prefers "V" in the second frame, but a digit box cannot hold one: the runner-up "1" is read.
+    probs = frames({"1": 0.9}, {}, {"V": 0.6, "1": 0.3}, {})
+    assert line_model.read_free(probs).text == "1V"
+    read = line_model.read_format(probs, TWO_DIGITS)
+    assert read is not None
+    assert read.text == "11"
+    assert read.confidence == pytest.approx(0.3)
+
+
+def test_a_repeated_character_needs_a_blank_between() -> None:
+    # One run of "1" frames is one character: the format cannot make two of it.
+    probs = frames({"1": 0.9}, {"1": 0.9})
+    assert line_model.read_format(probs, TWO_DIGITS) is None
+
+
+def test_spaces_count_as_gaps_in_a_format() -> None:
+    probs = frames({"2": 0.9}, {" ": 0.9}, {"0": 0.9})
+    read = line_model.read_format(probs, TWO_DIGITS)
+    assert read is not None and read.text == "20"
+
+
+def test_no_path_when_the_frames_hold_too_few_characters() -> None:
+    probs = frames({"1": 0.9}, {})
+    assert line_model.read_format(probs, TWO_DIGITS) is None
+
+
+def _rendered(text: str, font: str, size: int = 34) -> np.ndarray:
+    face = ImageFont.truetype(FONT_FILES[font], size)
+    image = Image.new("L", (30 + size * len(text), 2 * size), 255)
+    ImageDraw.Draw(image).text((10, size // 3), text, font=face, fill=0)
+    return np.asarray(image) < 128
+
+
+@pytest.mark.parametrize(
+    ("text", "font", "field_type"),
+    [
+        ("11/05/2026", "Hand-Humor", FieldType.DATE),
+        ("(831) 321-6234", "Hand-DKG", FieldType.PHONE),
+        ("1881399863", "Hand-Humor", FieldType.NPI),
+        ("40237841Z", "Typed", FieldType.MEMBER_ID),
+    ],
+)
+def test_the_model_reads_hand_print_within_its_format(text: str, font: str, field_type: FieldType) -> None:
+    read = line_model.read_format(line_model.probabilities(_rendered(text, font)), LINE_FORMATS[field_type])
+    assert read is not None
+    assert read.text == text.replace(" ", "")
+    assert 0.0 < read.confidence <= 1.0
