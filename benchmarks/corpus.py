@@ -50,18 +50,16 @@ class DocOutcome:
 def _evaluate_case(
     truth_path: str, threshold: float = 0.9
 ) -> tuple[list[FieldOutcome], list[tuple[str, int, str, str]], float, int, list[DocOutcome]]:
-    from extractors.pipeline import read_fax
     from faxintake.catalog import load_catalog
-    from faxintake.intake import References, decide_fax
+    from faxintake.intake import References, decide_fax, read_input
     from faxintake.settings import Settings
 
     truth = json.loads(Path(truth_path).read_text())
     received_at = datetime.fromisoformat(truth["received_at"])
-    received = received_at.date()
-    started = time.perf_counter()
-    read = read_fax(CORPUS_DIR / truth["file"], received=received)
-    elapsed = time.perf_counter() - started
     settings = Settings(out_dir=Path("/tmp/faxintake-bench"), received_at=received_at, confidence_threshold=threshold)
+    started = time.perf_counter()
+    read = read_input(CORPUS_DIR / truth["file"], settings)
+    elapsed = time.perf_counter() - started
     decided = decide_fax(read, settings, References.load(settings), source_name=truth["file"])
     docs: list[DocOutcome] = []
     by_first_page = {(d.doc_type, d.pages[0] if d.pages else 0): d for d in decided.documents}

@@ -49,6 +49,7 @@ Format = tuple[Segment, ...]
 class LineRead:
     text: str
     char_confidences: tuple[float, ...]  # per character: its best frame's probability
+    log_probability: float = 0.0  # of the best CTC path to this text (a space counted as a gap)
 
     @property
     def confidence(self) -> float:
@@ -183,7 +184,25 @@ def _best_path(probs: LineProbabilities, fmt: Format) -> tuple[float, LineRead] 
     if not final:
         return None
     score, text, confs = max(final)
-    return score, LineRead(text, confs)
+    return score, LineRead(text, confs, score)
+
+
+def read_literal(probs: LineProbabilities, text: str) -> LineRead | None:
+    """The best path to `text` (any letter case, spaces as gaps; a comma may be read as a period), and how likely
+    it is: a hypothesis from outside the image (the roster's spelling of a name) checked against the frames."""
+    variants = {c.upper() + c.lower() + (".;" if c == "," else "") for c in text}
+    if not all(any(v in probs.index for v in group) for group in variants):
+        return None
+    fmt = tuple(Segment(c.upper() + c.lower() + (".;" if c == "," else ""), 1, 1) for c in text if not c.isspace())
+    return read_format(probs, [fmt])
+
+
+def free_log_probability(probs: LineProbabilities) -> float:
+    """The log probability of the most likely path with no constraint, spaces counted as gaps like `read_format`."""
+    frames = probs.frames
+    gap = frames[:, 0] + frames[:, -1]
+    best = np.maximum(gap, frames[:, 1:-1].max(axis=1))
+    return float(np.log(np.maximum(best, 1e-12)).sum())
 
 
 def _advance(fmt: Format, seg: int, count: int, char: str) -> list[tuple[int, int]]:

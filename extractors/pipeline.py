@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -17,7 +16,7 @@ from extractors.classify import PageClass, classify_form, classify_supporting
 from extractors.fax_header import parse_fax_header
 from extractors.ingest import SourcePage, iter_pages, sha256_of
 from extractors.labels import Word, cover_fields, letter_fields, read_by_labels
-from extractors.read_form import FormPageRead, PageWord, read_form_page
+from extractors.read_form import FormPageRead, Lexicon, PageWord, read_form_page
 from faxintake.catalog import FormDef, load_catalog
 from faxintake.model import ROUTABLE_FORMS, Cover, Document, FaxHeader, FieldRead, PageRead
 
@@ -47,16 +46,11 @@ class FaxRead:
         return next((h.sent_at for h in self.headers if h.sent_at is not None), None)
 
 
-def read_fax(path: Path, *, received: date | None = None) -> FaxRead:
+def read_fax(path: Path, *, received: date | None = None, lexicon: Lexicon | None = None) -> FaxRead:
     """Read `path` (any supported format); raises InputError when the file cannot be read as a fax at all."""
     digest = sha256_of(path)
-    pages = [read_page(p, received=received) for p in iter_pages(path)]
+    pages = [read_page(p, received=received, lexicon=lexicon) for p in iter_pages(path)]
     return finish(str(path), digest, pages)
-
-
-def iter_page_reads(path: Path, *, received: date | None = None) -> Iterator[PageRead]:
-    for page in iter_pages(path):
-        yield read_page(page, received=received)
 
 
 def finish(source: str, digest: str, pages: list[PageRead]) -> FaxRead:
@@ -81,7 +75,7 @@ def _complete(doc: Document) -> Document:
     return doc.model_copy(update={"fields": {f.name: doc.fields.get(f.name) or missing[f.name] for f in form.fields}})
 
 
-def read_page(page: SourcePage, *, received: date | None) -> PageRead:
+def read_page(page: SourcePage, *, received: date | None, lexicon: Lexicon | None = None) -> PageRead:
     """Orientation, skew, header line, what the page is, and its fields."""
     dpi = page.dpi
     if page.words is not None:
@@ -124,7 +118,7 @@ def read_page(page: SourcePage, *, received: date | None) -> PageRead:
         )
     form = load_catalog().form(found.doc_type)
     language = found.language or "en"
-    read, form_page = _read_best_page(ink, dpi, form, language, found.form_page, received)
+    read, form_page = _read_best_page(ink, dpi, form, language, found.form_page, received, lexicon=lexicon)
     return PageRead(
         number=page.number,
         doc_type=found.doc_type,
@@ -146,13 +140,14 @@ def _read_best_page(
     page_hint: int | None,
     received: date | None,
     words: tuple[PageWord, ...] | None = None,
+    lexicon: Lexicon | None = None,
 ) -> tuple[FormPageRead, int]:
     """Read the page as the form page its number says; when unsure or it does not fit, the page that fits best."""
     candidates = [page_hint] if page_hint and page_hint <= form.page_count else []
     candidates += [n for n in range(1, form.page_count + 1) if n not in candidates]
     best: tuple[FormPageRead, int] | None = None
     for n in candidates:
-        read = read_form_page(ink, dpi, form, language, n, received=received, words=words)
+        read = read_form_page(ink, dpi, form, language, n, received=received, words=words, lexicon=lexicon)
         if read.registration is not None and read.registration.ok:
             return read, n
         if best is None or (

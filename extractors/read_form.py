@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -89,6 +91,7 @@ def read_form_page(
     *,
     received: date | None,
     words: tuple[PageWord, ...] | None = None,
+    lexicon: Lexicon | None = None,
 ) -> FormPageRead:
     """All fields of page `form_page` of `form`; fields that cannot be read safely come back with low confidence."""
     t = template(form.form_id, language, form_page, dpi)
@@ -105,7 +108,43 @@ def read_form_page(
     out: dict[str, FieldRead] = {}
     for f in fields:
         out[f.name] = _read_field(f, written, t, speck, language, received, text_words)
+    if lexicon is not None and text_words is None:
+        out = _check_hypotheses(out, lexicon(out), form, written, t, speck)
     return FormPageRead(out, reg)
+
+
+# Spellings known from outside the image for some fields, given what the page was read as (the roster's name for
+# a CIN and date of birth that match it): each is checked against the line model's frames, never just taken.
+Lexicon = Callable[[Mapping[str, FieldRead]], Mapping[str, Sequence[str]]]
+# How much less likely than the model's own best reading a known spelling may be and still be taken: measured on
+# the corpus's names, the right spelling scored within e^-5 of the best path; another member's name, e^-28 or less.
+HYPOTHESIS_MARGIN = math.exp(-3.0)
+
+
+def _check_hypotheses(
+    reads: dict[str, FieldRead],
+    hypotheses: Mapping[str, Sequence[str]],
+    form: FormDef,
+    written: np.ndarray,
+    t: Template,
+    speck: int,
+) -> dict[str, FieldRead]:
+    out = dict(reads)
+    for name, spellings in hypotheses.items():
+        f, read = form.field_map.get(name), reads.get(name)
+        if f is None or read is None or f.type is not FieldType.TEXT or not read.raw:
+            continue
+        if read.confidence >= SURE and str(read.value).casefold() in {s.casefold() for s in spellings}:
+            continue
+        probs = line_model.probabilities(_text_ink(crop(written, _value_area(t, f)), speck, t.dpi))
+        best = line_model.free_log_probability(probs)
+        for spelling in spellings:
+            line = line_model.read_literal(probs, spelling)
+            if line is not None and line.log_probability - best >= math.log(HYPOTHESIS_MARGIN):
+                value = spelling.upper() if line.text.isupper() else spelling
+                out[name] = read.model_copy(update={"value": value, "confidence": max(read.confidence, line.confidence)})
+                break
+    return out
 
 
 def _px(t: Template, box: tuple[float, float, float, float], pad: int = 0) -> tuple[int, int, int, int]:

@@ -6,6 +6,7 @@ never modified.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -195,7 +196,14 @@ def write_json(path: Path, data: object) -> Path:
 
 def read_input(path: Path, settings: Settings) -> FaxRead:
     received = settings.received_at.date() if settings.received_at else None
-    return read_fax(path, received=received)
+    roster = _roster(settings.roster_path) if settings.roster_path.exists() else None
+    return read_fax(path, received=received, lexicon=roster.name_spellings if roster else None)
+
+
+@functools.lru_cache(maxsize=4)
+def _roster(path: Path) -> Roster:
+    """The roster the reader checks names against, loaded once per worker process (the decision loads its own)."""
+    return Roster.load(path)
 
 
 def process_file(path: Path, settings: Settings, refs: References) -> FaxResult:

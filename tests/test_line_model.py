@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import math
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from extractors import line_model
 from extractors.line_model import LineProbabilities, Segment
-from extractors.read_form import LINE_FORMATS
+from extractors.read_form import HYPOTHESIS_MARGIN, LINE_FORMATS
 from faxintake.catalog import FieldType
 from faxintake.fonts import FONT_FILES
+from faxintake.model import FieldRead
+from validators.reference import Roster
 
+CORPUS = Path(__file__).resolve().parents[1] / "sample_faxes" / "corpus"
 LABELS = ("", "0", "1", "2", "/", "V", " ")
 TWO_DIGITS = ((Segment("012", 2, 2),),)
 
@@ -81,3 +87,25 @@ def test_the_model_reads_hand_print_within_its_format(text: str, font: str, fiel
     assert read is not None
     assert read.text == text.replace(" ", "")
     assert 0.0 < read.confidence <= 1.0
+
+
+def test_a_known_spelling_is_taken_only_where_the_image_bears_it_out() -> None:
+    probs = line_model.probabilities(_rendered("XIONG, GRACE", "Hand-DKG"))
+    best = line_model.free_log_probability(probs)
+    right = line_model.read_literal(probs, "Xiong, Grace")
+    other = line_model.read_literal(probs, "Yang, Elena")
+    assert right is not None and right.log_probability - best >= math.log(HYPOTHESIS_MARGIN)
+    assert right.text.replace(".", ",") == "XIONG,GRACE"
+    assert other is None or other.log_probability - best < math.log(HYPOTHESIS_MARGIN)
+
+
+def test_roster_offers_spellings_only_for_a_matching_cin_and_birth_date() -> None:
+    roster = Roster.load(CORPUS / "members.csv")
+    member = next(iter(roster._members.values()))
+    reads = {
+        "member_id": FieldRead(value=member.member_id, confidence=0.5, valid=True),
+        "member_dob": FieldRead(value=member.dob, confidence=0.5, valid=True),
+    }
+    assert roster.name_spellings(reads)["member_name"][0] == f"{member.last_name}, {member.first_name}"
+    reads["member_dob"] = FieldRead(value="1900-01-01", confidence=0.99, valid=True)
+    assert roster.name_spellings(reads) == {}

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
 from extractors.normalize import strip_accents_fold
 from faxintake.errors import ConfigError
+from faxintake.model import FieldRead
 
 ROSTER_COLUMNS = ("member_id", "last_name", "first_name", "dob", "pcp_npi", "language")
 PROVIDER_COLUMNS = ("npi", "name", "practice_name", "phone", "fax")
@@ -84,6 +86,15 @@ class Roster:
         if not same_name or dob != member.dob:
             return MemberMatch(MatchResult.DISAGREES, member)
         return MemberMatch(MatchResult.FOUND, member)
+
+    def name_spellings(self, reads: Mapping[str, FieldRead]) -> dict[str, list[str]]:
+        """The roster's spellings of the member's name when the CIN and date of birth read match a member: what the
+        reader checks the name box against (it takes one only where the image bears it out)."""
+        cin, dob = reads.get("member_id"), reads.get("member_dob")
+        member = self.get(str(cin.value)) if cin is not None and cin.valid and cin.value else None
+        if member is None or dob is None or dob.value != member.dob:
+            return {}
+        return {"member_name": [f"{member.last_name}, {member.first_name}", f"{member.first_name} {member.last_name}"]}
 
     def __len__(self) -> int:
         return len(self._members)
