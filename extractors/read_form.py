@@ -116,8 +116,9 @@ def read_form_page(
 # Spellings known from outside the image for some fields, given what the page was read as (the roster's name for
 # a CIN and date of birth that match it): each is checked against the line model's frames, never just taken.
 Lexicon = Callable[[Mapping[str, FieldRead]], Mapping[str, Sequence[str]]]
-# How much less likely than the model's own best reading a known spelling may be and still be taken: measured on
-# the corpus's names, the right spelling scored within e^-5 of the best path; another member's name, e^-28 or less.
+# How much less likely than the model's own best reading a known spelling may be and still be taken. On the
+# corpus's names the right spelling scored within e^-5 of the best path, another member's name e^-28 or less, a
+# one-letter variant in loose hand-print as close as e^-2.5 (the CIN and birth date already match the member).
 HYPOTHESIS_MARGIN = math.exp(-3.0)
 
 
