@@ -143,7 +143,9 @@ def _check_hypotheses(
             line = line_model.read_literal(probs, spelling)
             if line is not None and line.log_probability - best >= math.log(HYPOTHESIS_MARGIN):
                 value = spelling.upper() if line.text.isupper() else spelling
-                out[name] = read.model_copy(update={"value": value, "confidence": max(read.confidence, line.confidence)})
+                out[name] = read.model_copy(
+                    update={"value": value, "confidence": max(read.confidence, line.confidence)}
+                )
                 break
     return out
 
