@@ -15,17 +15,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from extractors.ingest import sha256_of
 from extractors.normalize import name_initials
 from extractors.pipeline import EXTRACTION_VERSION, FaxRead, read_fax
 from faxintake.catalog import load_catalog
-from faxintake.errors import FaxIntakeError, InputError, OcrError
-from faxintake.model import Document, FaxResult, FieldRead, Route
+from faxintake.errors import FaxIntakeError, InputError, OcrError, StoreError
+from faxintake.model import Document, FaxResult, FieldRead, ReturnLink, Route
 from faxintake.notice import NoticeRequest, notice_filename, reference_for, render_notice, sender_fax_for
 from faxintake.settings import Settings
 from validators import RULES_VERSION, DecisionContext, decide
 from validators.reference import ProviderDirectory, Roster
+
+if TYPE_CHECKING:
+    from faxintake.store import Store
 
 log = logging.getLogger(__name__)
 FORM_FAX_FIELD = {"member_reassignment": "office_fax", "cm_referral": "referrer_fax", "cbas_referral": "pcp_fax"}
@@ -76,7 +80,11 @@ def pages_expected(read: FaxRead, threshold: float) -> int | None:
     return None
 
 
-def decide_fax(read: FaxRead, settings: Settings, refs: References, *, source_name: str) -> FaxResult:
+def decide_fax(
+    read: FaxRead, settings: Settings, refs: References, *, source_name: str, returns: Store | None = None
+) -> FaxResult:
+    """Decide every document of the fax and render its notice. With `returns` (the store), a resubmission of an
+    earlier return is linked to it, and a notice for it says so."""
     received_at = received_time(read, settings)
     ctx = DecisionContext(
         received_at=received_at,
@@ -93,6 +101,9 @@ def decide_fax(read: FaxRead, settings: Settings, refs: References, *, source_na
     for index, doc in enumerate(read.documents):
         form = catalog.form(doc.doc_type) if doc.doc_type in {f.form_id for f in catalog.forms} else None
         decided = decide(doc, form, ctx)
+        earlier = resubmission_of(decided, read.sha256, returns, source_name)
+        if earlier is not None:
+            decided = decided.model_copy(update={"resubmission_of": earlier})
         if decided.route is Route.RETURN_TO_SENDER:
             try:
                 decided = _with_notice(
@@ -112,6 +123,28 @@ def decide_fax(read: FaxRead, settings: Settings, refs: References, *, source_na
         documents=tuple(documents),
         versions=versions(),
         pages=read.pages,
+    )
+
+
+def resubmission_of(doc: Document, sha256: str, returns: Store | None, source_name: str) -> ReturnLink | None:
+    """The open return of the same member's same form, by one look-up of the store; None when there is no store
+    or it cannot be read (the notice then goes out without the sentence about it)."""
+    member_id = doc.fields.get("member_id")
+    if returns is None or member_id is None or not member_id.value:
+        return None
+    try:
+        found = returns.open_return(str(member_id.value), doc.doc_type, excluding_fax=sha256)
+    except StoreError as exc:
+        log.warning("earlier returns not looked up for %s: %s", source_name, exc)
+        return None
+    if found is None:
+        return None
+    return ReturnLink(
+        document_id=found.document_id,
+        reference=reference_for(found.fax_sha256, found.index),
+        returned_at=found.returned_at,
+        findings=found.findings,
+        times_returned=found.times_returned,
     )
 
 
@@ -152,6 +185,7 @@ def _with_notice(
         member_dob=_field_text(doc.fields, "member_dob") or "",
         findings=doc.findings,
         reference=reference,
+        resubmission_of=doc.resubmission_of,
         sender_name=_field_text(read.cover.fields, "sender_name") if read.cover else None,
         sent_on=datetime.now().replace(microsecond=0),
     )

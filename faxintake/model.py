@@ -116,6 +116,25 @@ class Attachment(Frozen):
     fields: dict[str, FieldRead] = Field(default_factory=dict)
 
 
+class ReturnLink(Frozen):
+    """The earlier return a document resubmits: the same member's same form, returned and not yet resubmitted."""
+
+    document_id: int  # in the store (`queue show ID`, the analyst tables' `linked_return_id`)
+    reference: str  # the earlier notice's reference
+    returned_at: datetime  # when the earlier notice was recorded as sent
+    findings: tuple[Finding, ...]  # the earlier notice's `return` findings
+    times_returned: int = 1  # returns of this item so far, the linked one included
+
+    def to_result(self) -> dict[str, object]:
+        return {
+            "document_id": self.document_id,
+            "reference": self.reference,
+            "returned_at": self.returned_at.isoformat(timespec="seconds"),
+            "codes": sorted({f.code for f in self.findings}),
+            "times_returned": self.times_returned,
+        }
+
+
 class Document(Frozen):
     doc_type: str
     language: str | None
@@ -125,12 +144,13 @@ class Document(Frozen):
     findings: tuple[Finding, ...] = ()
     route: Route | None = None
     notice: str | None = None
+    resubmission_of: ReturnLink | None = None
 
     def attachment_kinds(self) -> set[str]:
         return {a.doc_type for a in self.attachments}
 
     def to_result(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "doc_type": self.doc_type,
             "language": self.language,
             "pages": list(self.pages),
@@ -140,6 +160,9 @@ class Document(Frozen):
             "route": self.route.value if self.route else None,
             "notice": self.notice,
         }
+        if self.resubmission_of is not None:
+            out["resubmission_of"] = self.resubmission_of.to_result()
+        return out
 
 
 class Cover(Frozen):

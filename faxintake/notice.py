@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,7 +23,7 @@ from reportlab.pdfgen.canvas import Canvas
 from faxintake.catalog import FieldType, FormDef, load_catalog
 from faxintake.errors import FaxIntakeError
 from faxintake.fonts import register_fonts
-from faxintake.model import Finding, Severity
+from faxintake.model import Finding, ReturnLink, Severity
 
 # The plan's own numbers, from seeds/member-reassignment-procedure.txt.
 PLAN = "Central California Alliance for Health"
@@ -122,6 +123,38 @@ FIELD_SENTENCES = {
         "Correct the dates, NPIs, CINs or phone numbers we could not read as such.",
     ),
 }
+# What an earlier notice asked for, in a few words each, for the sentence that says this is a second return.
+SHORT = {
+    "RMR_NO_REASON": "no reason marked",
+    "RMR_INAPPROPRIATE_REASON": "a reason the policy does not accept",
+    "RMR_MULTIPLE_MEMBERS": "more than one member on one form",
+    "RMR_APPT_DATES_INSUFFICIENT": "fewer than three missed-appointment dates",
+    "RMR_APPT_DATES_SPAN": "missed-appointment dates not within 12 months",
+    "RMR_GOODFAITH_MISSING": "good-faith efforts not described",
+    "RMR_MMA_COPY_MISSING": "Medication Management Agreement not attached",
+    "RMR_MEMBER_LETTER_MISSING": "letter to the member not attached",
+    "RMR_NARRATIVE_NOT_SPECIFIC": "events not described specifically",
+    "RMR_CORRECTIVE_EFFORTS_MISSING": "corrective efforts not described",
+    "RMR_NONCOMPLIANCE_HARM_NOT_STATED": "harm from the refused treatment not explained",
+    "RMR_MEMBER_NOT_LINKED": "member not assigned to the requesting PCP",
+    "CMR_NO_PROGRAM": "no program marked",
+    "CMR_CC_NEEDS_MISSING": "care coordination needs not marked",
+    "CMR_DM_ASTHMA_AGE": "member's age outside the asthma program",
+    "CMR_DM_DIABETES_AGE": "member's age outside the diabetes program",
+    "CMR_DM_DIAGNOSIS_MISSING": "Disease Management diagnosis missing",
+    "CMR_REASON_NOT_SPECIFIC": "reason for the referral not specific",
+    "CBAS_UNDER_18": "member under 18",
+    "CBAS_CRITERIA_INCOMPLETE": "medical necessity criteria not marked",
+    "CBAS_CONDITION_MISSING": "conditions with ICD-10 codes missing",
+    "CBAS_SUPPORT_NETWORK_MISSING": "support network not marked",
+    "CBAS_NOT_FROM_PCP": "referral not from the assigned PCP",
+    "INCOMPLETE_TRANSMISSION": "pages missing from the fax",
+    "SIGNATURE_MISSING": "no signature",
+    "DATE_IN_FUTURE": "a date later than the day we received it",
+    "INVALID_FORMAT": "a date or number we could not read",
+}
+SHORT_ITEMS = 3  # a longer list is cut to "and N more": the earlier notice has them all
+ORDINALS = ("first", "second", "third", "fourth", "fifth")
 HOW_TO_WRITE = {
     FieldType.DATE: "write the date as MM/DD/YYYY",
     FieldType.NPI: "write the 10-digit NPI",
@@ -148,7 +181,7 @@ class NoticeRequest:
     findings: tuple[Finding, ...]  # all of them: only `return` findings are listed
     reference: str
     sender_name: str | None = None
-    linked_previous: str | None = None  # reference of an earlier return for the same member and form
+    resubmission_of: ReturnLink | None = None  # the earlier return of the same member's same form, if any
     sent_on: datetime | None = None  # the notice's own date (default: the received date, for reproducible output)
 
 
@@ -206,6 +239,37 @@ def finding_sentence(finding: Finding, form: FormDef | None = None) -> str:
     return _generic_sentence(finding.message, labels)
 
 
+def resubmission_sentence(link: ReturnLink, form_id: str, form: FormDef | None = None) -> str:
+    """One sentence: how many times this item has now been returned, and when and why it was returned before."""
+    times = link.times_returned + 1
+    ordinal = ORDINALS[times - 1] if times <= len(ORDINALS) else f"{times}th"
+    items = _short_items(link.findings, form)
+    shown = items[:SHORT_ITEMS] + ([f"{len(items) - SHORT_ITEMS} more"] if len(items) > SHORT_ITEMS else [])
+    listed = f"{', '.join(shown[:-1])} and {shown[-1]}" if len(shown) > 1 else "".join(shown)
+    return (
+        f"This is the {ordinal} time this {FORM_NOUN.get(form_id, 'form')} has been returned; the earlier notice "
+        f"(reference {link.reference}) was sent on {link.returned_at:%m/%d/%Y}"
+        + (f" for: {listed}." if listed else ".")
+    )
+
+
+def _short_items(findings: tuple[Finding, ...], form: FormDef | None) -> list[str]:
+    """A few words per `return` finding; the blank required fields as one item, named when there is one."""
+    returns = [f for f in findings if f.severity is Severity.RETURN]
+    blank = [f for f in returns if f.code == "REQUIRED_MISSING"]
+    items = []
+    for f in returns:
+        if f.code != "REQUIRED_MISSING":
+            items.append(SHORT.get(f.code, "other corrections"))
+        elif f is blank[0]:
+            field = form.field_map.get(f.fields[0]) if form is not None and f.fields else None
+            if len(blank) == 1 and field is not None:
+                items.append(f"“{field.label_for('en')}” left blank")
+            else:
+                items.append(f"{len(blank)} required field{'s' * (len(blank) != 1)} left blank")
+    return list(dict.fromkeys(items))
+
+
 def _labels(finding: Finding, form: FormDef | None) -> str:
     if form is None:
         return ""
@@ -254,8 +318,10 @@ def render_notice(req: NoticeRequest, path: Path) -> Path:
         c.drawRightString(W - MARGIN, FOOTER_Y, f"Page {number} of {len(pages)}")
         c.showPage()
     c.save()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(buf.getvalue())
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # it names the member: owner only
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(buf.getvalue())
     return path
 
 
@@ -364,8 +430,7 @@ def _received(req: NoticeRequest, count: int) -> _Block:
     f = _Flow()
     f.lines("What we received", font=BOLD, size=HEADING)
     f.space(2)
-    labels = ["Document:", "Received:", "Member:", "Reference:", *(["Earlier return:"] if req.linked_previous else [])]
-    label_w = max(stringWidth(label, BOLD, BODY) for label in labels) + 12
+    label_w = max(stringWidth(label, BOLD, BODY) for label in ("Document:", "Received:", "Member:", "Reference:")) + 12
     f.cells((0, label_w, "Document:", req.form_title))
     f.cells((0, label_w, "Received:", f"{_when(req.received_at)}, {req.page_count} page{'s' * (req.page_count != 1)}"))
     f.cells(
@@ -377,8 +442,9 @@ def _received(req: NoticeRequest, count: int) -> _Block:
         )
     )
     f.cells((0, label_w, "Reference:", f"{req.reference} (quote it when you resubmit)"))
-    if req.linked_previous:
-        f.cells((0, label_w, "Earlier return:", f"{req.linked_previous}, for the same member and form"))
+    if req.resubmission_of is not None:
+        f.space(6)
+        f.lines(resubmission_sentence(req.resubmission_of, req.form_id, _form(req.form_id)), font=BOLD)
     f.space(10)
     f.lines("What to correct or attach", font=BOLD, size=HEADING)
     f.space(2)

@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -29,7 +30,7 @@ console = Console(stderr=True)
 
 
 def _fail(exc: FaxIntakeError) -> typer.Exit:
-    console.print(f"[red]error:[/red] {exc}")
+    console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)  # one line, whatever the width
     return typer.Exit(exc.exit_code)
 
 
@@ -105,6 +106,13 @@ def process(
         table.add_row("duplicate deliveries", str(summary.duplicates))
     console.print(table)
     console.print(f"results in {out / 'results'}")
+    everything = len(summary.unrecorded) == summary.inputs
+    failure = summary.store_failure(
+        f"every result is in {out / 'results'}; when the store is reachable (check --store or FAXINTAKE_STORE), "
+        + ("run this command again" if everything else "process the inputs named here and in the log again")
+    )
+    if failure is not None:
+        raise _fail(failure)
 
 
 @forms_app.command("spec")

@@ -6,6 +6,7 @@ already recorded from this very path, it is only moved (not counted as a second 
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Callable
@@ -14,12 +15,14 @@ from pathlib import Path
 from prefect import flow
 
 from extractors.ingest import sha256_of
+from faxintake.errors import StoreError
 from faxintake.intake import result_path, write_json
 from faxintake.settings import Settings
 from faxintake.store import Store
 from flows.intake import BatchSummary, run_batch, shared_api
 
 IGNORED_SUFFIXES = (".part", ".tmp", ".crdownload")
+log = logging.getLogger(__name__)
 
 
 def pending(inbox: Path, settle_seconds: float) -> list[Path]:
@@ -68,24 +71,50 @@ def watch(
     settle_seconds: float = 1.0,
     on_batch: Callable[[BatchSummary], None] | None = None,
 ) -> None:
-    """Poll `inbox`; process what arrived as one flow run per batch; move each file after its result is written."""
+    """Poll `inbox`; process what arrived as one flow run per batch; move each file after its outcome is recorded.
+
+    When the store cannot be reached or written, what it did not record stays in the inbox for the next sweep;
+    `once` raises the StoreError after the sweep, a long-running watch logs it and keeps sweeping."""
     store = Store(settings.store)
     with shared_api():  # Prefect's start-up is paid once for the whole watch
         while True:
-            files = finish_interrupted(pending(inbox, settle_seconds), store, inbox, settings.out_dir)
-            if files:
-                summary = run_batch(files, settings)
-                for path in files:
-                    digest = sha256_of(path)
-                    stored = store.find_fax(digest)
-                    store.relocate(
-                        digest, move(path, inbox / ("failed" if stored is None or stored.get("error") else "processed"))
-                    )
-                if on_batch is not None:
-                    on_batch(summary)
+            try:
+                sweep(inbox, settings, store, settle_seconds, on_batch)
+            except StoreError as exc:
+                if once:
+                    raise
+                log.warning("%s", exc)
             if once:
                 return
             time.sleep(interval)
+
+
+def sweep(
+    inbox: Path,
+    settings: Settings,
+    store: Store,
+    settle_seconds: float,
+    on_batch: Callable[[BatchSummary], None] | None = None,
+) -> None:
+    """One look at the inbox: process what is waiting, move what was recorded."""
+    files = finish_interrupted(pending(inbox, settle_seconds), store, inbox, settings.out_dir)
+    if not files:
+        return
+    summary = run_batch(files, settings)
+    unrecorded = set(summary.unrecorded)
+    for path in files:
+        if str(path) in unrecorded:
+            continue  # its outcome is not in the store: it stays here and the next sweep processes it
+        digest = sha256_of(path)
+        stored = store.find_fax(digest)
+        store.relocate(digest, move(path, inbox / ("failed" if stored is None or stored.get("error") else "processed")))
+    if on_batch is not None:
+        on_batch(summary)
+    failure = summary.store_failure(
+        "they stay in the inbox and are processed on the next sweep once the store is reachable (check --store)"
+    )
+    if failure is not None:
+        raise failure
 
 
 @flow(name="inbox-sweep", flow_run_name="inbox-sweep")

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 import multiprocessing
 import os
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -30,7 +32,7 @@ from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_se
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from extractors.pipeline import FaxRead
-from faxintake.errors import InputError, OcrError
+from faxintake.errors import InputError, OcrError, StoreError
 from faxintake.intake import References, decide_fax, error_result, expand_inputs, read_input, write_result
 from faxintake.model import FaxResult
 from faxintake.settings import Settings
@@ -40,6 +42,30 @@ from faxintake.store import Store
 @functools.cache
 def _references(settings: Settings) -> References:
     return References.load(settings)  # once per worker process
+
+
+_lookup_stores: dict[str, Store] = {}
+_lookup_failed: dict[str, float] = {}  # url -> when it last could not be opened
+_lookup_lock = threading.Lock()
+LOOKUP_RETRY_S = 60.0
+
+
+def lookup_store(url: str) -> Store | None:
+    """The store the decide stage reads earlier returns from, opened once per process (decides run on threads, or
+    on Dask workers). None when it cannot be opened, tried again after a minute: the fax is decided all the same
+    and its notice goes out without the sentence about an earlier return."""
+    with _lookup_lock:
+        if url in _lookup_stores:
+            return _lookup_stores[url]
+        if time.monotonic() - _lookup_failed.get(url, -LOOKUP_RETRY_S) < LOOKUP_RETRY_S:
+            return None
+        try:
+            _lookup_stores[url] = Store(url)
+        except StoreError as exc:
+            _lookup_failed[url] = time.monotonic()
+            logging.getLogger(__name__).warning("earlier returns not looked up: %s", exc)
+            return None
+        return _lookup_stores[url]
 
 
 def read_or_error(path: Path, settings: Settings) -> FaxRead | FaxResult:
@@ -79,10 +105,11 @@ def read_stage(path: Path, settings: Settings, number: int) -> FaxRead | FaxResu
 
 @task(name="decide", task_run_name="decide-{number}", cache_policy=NO_CACHE, persist_result=False)
 def decide_stage(read: FaxRead | FaxResult, settings: Settings, source_name: str, number: int) -> FaxResult:
-    """Apply the rules, choose the route, render any deficiency notice."""
+    """Apply the rules, link a resubmission to its earlier return, choose the route, render any deficiency notice."""
     if isinstance(read, FaxResult):
         return read
-    return decide_fax(read, settings, _references(settings), source_name=source_name)
+    returns = lookup_store(settings.store)
+    return decide_fax(read, settings, _references(settings), source_name=source_name, returns=returns)
 
 
 @dataclass
@@ -93,10 +120,23 @@ class BatchSummary:
     duplicates: int = 0
     routes: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
+    unrecorded: list[str] = field(default_factory=list)  # inputs whose outcome the store did not take
+    store_problem: str = ""  # the first store error's message (no credentials: the store leaves them out)
 
     @property
     def pages_per_second(self) -> float:
         return self.pages / self.seconds if self.seconds else 0.0
+
+    def store_failure(self, what_to_do: str) -> StoreError | None:
+        """One error for the whole batch when some outcomes could not be recorded (their result files exist)."""
+        if not self.unrecorded:
+            return None
+        names = [Path(f).name for f in self.unrecorded]
+        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        return StoreError(
+            f"{len(names)} of {self.inputs} fax(es) not recorded in the store ({shown}): {self.store_problem}",
+            hint=what_to_do,
+        )
 
 
 def task_runner(settings: Settings, dask_address: str | None) -> Any:
@@ -108,12 +148,30 @@ def task_runner(settings: Settings, dask_address: str | None) -> Any:
     return ThreadPoolTaskRunner(max_workers=settings.workers * 2)  # bounded: reads wait on the pool, decides are cheap
 
 
-def record(result: FaxResult, path: Path, settings: Settings, store: Store) -> FaxResult:
-    outcome = store.record(result)
-    if outcome.duplicate_of is not None:
-        result = result.model_copy(update={"duplicate_of": Path(outcome.duplicate_of).name})
+def record(
+    result: FaxResult, path: Path, settings: Settings, store: Store | StoreError
+) -> tuple[FaxResult, StoreError | None]:
+    """Record the outcome, then write its result file. The decision does not need the store: when the store
+    cannot be reached or written, the result file is still written and the error is returned, not raised."""
+    failed = store if isinstance(store, StoreError) else None
+    if isinstance(store, Store):
+        try:
+            outcome = store.record(result)
+        except StoreError as exc:
+            failed = exc
+        else:
+            if outcome.duplicate_of is not None:
+                result = result.model_copy(update={"duplicate_of": Path(outcome.duplicate_of).name})
     write_result(result, settings.out_dir, path)
-    return result
+    return result, failed
+
+
+def open_store(settings: Settings) -> Store | StoreError:
+    """The store, or why it cannot be opened (the batch goes on without it and reports it at the end)."""
+    try:
+        return Store(settings.store)
+    except StoreError as exc:
+        return exc
 
 
 def run_batch(
@@ -134,7 +192,7 @@ def run_batch(
     def intake(files: list[str], count: int) -> BatchSummary:
         log = get_run_logger()
         started = time.perf_counter()
-        store = Store(settings.store)
+        store = open_store(settings)  # unreachable: every fax still gets its result file, the run reports it
         summary = BatchSummary(inputs=len(files))
         reads = [read_stage.submit(Path(f), settings, n) for n, f in enumerate(files, start=1)]
         decisions: list[PrefectFuture[FaxResult]] = [
@@ -142,7 +200,11 @@ def run_batch(
             for n, (r, f) in enumerate(zip(reads, files, strict=True), start=1)
         ]
         for n, (future, f) in enumerate(zip(decisions, files, strict=True), start=1):
-            result = record(future.result(), Path(f), settings, store)
+            result, failed = record(future.result(), Path(f), settings, store)
+            if failed is not None:
+                log.warning("input %d (%s) not recorded: %s", n, Path(f).name, failed.args[0])
+                summary.unrecorded.append(f)
+                summary.store_problem = summary.store_problem or str(failed.args[0])
             summary.pages += result.page_count
             summary.errors += result.error is not None
             summary.duplicates += result.duplicate_of is not None

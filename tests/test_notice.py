@@ -10,17 +10,19 @@ import pytest
 
 from faxintake.catalog import load_catalog
 from faxintake.errors import FaxIntakeError
-from faxintake.model import Finding, Severity
+from faxintake.model import Finding, ReturnLink, Severity
 from faxintake.notice import (
     FIELD_SENTENCES,
     PLAN_FAX,
     PLAN_PHONE,
     SENTENCES,
+    SHORT,
     NoticeRequest,
     finding_sentence,
     notice_filename,
     reference_for,
     render_notice,
+    resubmission_sentence,
     sender_fax_for,
 )
 from validators.rules import RULES
@@ -85,7 +87,9 @@ def test_each_form_kind_names_document_member_and_corrections(tmp_path: Path, fo
     returns = tuple(finding(code, fields) for code, fields in FORM_FINDINGS[form_id])
     review = finding("LOW_CONFIDENCE", ("member_id",), Severity.REVIEW, "Low confidence on member_id.")
     req = request((*returns, review), form_id)
-    pages, text = read(render_notice(req, tmp_path / notice_filename(req.reference)))
+    path = render_notice(req, tmp_path / "notices" / notice_filename(req.reference))
+    assert path.stat().st_mode & 0o077 == 0, "a notice names the member: owner only"
+    pages, text = read(path)
     assert pages == 1
     assert form.title_for("en") in text
     assert "11/20/2026 at 9:14 AM" in text and "4 pages" in text
@@ -138,11 +142,52 @@ def test_member_is_shown_by_initials_even_when_given_a_name(tmp_path: Path) -> N
     assert "per chart" not in text and "date of birth not given" in text
 
 
-def test_resubmission_quotes_the_earlier_return(tmp_path: Path) -> None:
-    earlier = reference_for("cd" * 32, 1)
-    req = request((finding("RMR_NO_REASON"),), linked_previous=earlier)
-    _, text = read(render_notice(req, tmp_path / "n.pdf"))
-    assert f"Earlier return: {earlier}" in text
+def earlier_return(*codes: str, times: int = 1, fields: tuple[str, ...] = ()) -> ReturnLink:
+    return ReturnLink(
+        document_id=7,
+        reference=reference_for("cd" * 32, 1),
+        returned_at=datetime(2026, 11, 12, 15, 40),
+        findings=tuple(finding(c, fields) for c in codes),
+        times_returned=times,
+    )
+
+
+def test_a_second_return_says_when_and_why_it_was_returned_before(tmp_path: Path) -> None:
+    earlier = earlier_return("RMR_NO_REASON", "SIGNATURE_MISSING")
+    req = request((finding("RMR_MEMBER_LETTER_MISSING"),), resubmission_of=earlier)
+    pages, text = read(render_notice(req, tmp_path / "n.pdf"))
+    assert pages == 1
+    assert (
+        f"This is the second time this request has been returned; the earlier notice (reference {earlier.reference}) "
+        "was sent on 11/12/2026 for: no reason marked and no signature." in text
+    )
+    assert "initials A.R., date of birth 08/19/1973" in text
+    assert FULL_NAME not in text and "Rivera" not in text and CIN not in text
+
+
+def test_resubmission_sentence_counts_returns_and_keeps_the_list_short() -> None:
+    form = load_catalog().form("member_reassignment")
+    one_blank = earlier_return("REQUIRED_MISSING", times=2, fields=("member_dob",))
+    assert resubmission_sentence(one_blank, "member_reassignment", form).startswith("This is the third time this")
+    assert "for: “Member date of birth” left blank." in resubmission_sentence(one_blank, "member_reassignment", form)
+    many = earlier_return(
+        "RMR_NO_REASON", "RMR_GOODFAITH_MISSING", "RMR_MMA_COPY_MISSING", "RMR_MEMBER_LETTER_MISSING", "NEW_CODE"
+    )
+    assert resubmission_sentence(many, "cm_referral").endswith(
+        "for: no reason marked, good-faith efforts not described, "
+        "Medication Management Agreement not attached and 2 more."
+    )
+    two = (finding("REQUIRED_MISSING", ("member_dob",)), finding("REQUIRED_MISSING", ("pcp_npi",)))
+    blanks = earlier_return().model_copy(update={"findings": two})
+    assert resubmission_sentence(blanks, "member_reassignment", form).endswith("for: 2 required fields left blank.")
+    assert "time this referral has" in resubmission_sentence(many, "cm_referral")
+    assert resubmission_sentence(earlier_return(), "cbas_referral").endswith("was sent on 11/12/2026.")
+
+
+def test_every_return_code_has_a_short_phrase() -> None:
+    """The sentence about an earlier return never falls back to "other corrections" for a known code."""
+    returns = {r.code for r in RULES if r.severity is Severity.RETURN}
+    assert returns <= set(SHORT) | {"REQUIRED_MISSING"}, sorted(returns - set(SHORT))
 
 
 def test_three_findings_fit_one_page_and_many_wrap_to_two(tmp_path: Path) -> None:
@@ -171,7 +216,7 @@ def test_never_more_than_two_pages(tmp_path: Path) -> None:
 
 def test_faxable_type_black_only_and_no_hairlines(tmp_path: Path) -> None:
     many = tuple(finding(c) for c in ("RMR_NO_REASON", "RMR_MMA_COPY_MISSING", "RMR_MULTIPLE_MEMBERS") * 9)
-    render_notice(request(many, linked_previous="R-0A1B2C3D4E"), tmp_path / "n.pdf")
+    render_notice(request(many, resubmission_of=earlier_return("RMR_NO_REASON")), tmp_path / "n.pdf")
     with pdfplumber.open(tmp_path / "n.pdf") as pdf:
         chars = [c for p in pdf.pages for c in p.chars]
         lines = [ln for p in pdf.pages for ln in p.lines]

@@ -169,3 +169,74 @@ def test_reread_from_kept_originals_finds_no_change_with_the_same_extraction(
     changes = reread(recorded, settings, apply=False)
     assert len(changes) == len(CASES)
     assert [c for c in changes if c.changed] == []
+
+
+def test_inbox_keeps_what_the_store_did_not_record(
+    corpus: Path, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The store fails partway through a batch: the fax it did not take keeps its result file but stays in the
+    inbox (not processed/, not failed/); once the store is back, the next sweep records it exactly once."""
+    import time
+    from types import SimpleNamespace
+
+    from prefect.testing.utilities import prefect_test_harness
+    from sqlalchemy import select
+
+    import flows.inbox
+    from faxintake.errors import StoreError
+    from faxintake.store.models import Fax
+    from flows.inbox import watch
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name in ("cm_no_program.tif", "hif_en_forward.tif"):
+        shutil.copy(corpus / name, inbox / name)
+    (inbox / "junk.pdf").write_bytes(b"not a fax")
+    real_record = Store.record
+    calls: list[str] = []
+
+    def flaky(self: Store, result, **kw):  # type: ignore[no-untyped-def]
+        calls.append(Path(result.source).name)
+        if Path(result.source).name == "hif_en_forward.tif":
+            raise StoreError("cannot record the fax in the store: OperationalError")
+        return real_record(self, result, **kw)
+
+    def left() -> list[str]:
+        return sorted(p.name for p in inbox.iterdir() if p.is_file())
+
+    monkeypatch.setattr(Store, "record", flaky)
+    with prefect_test_harness():
+        os.environ.pop("PREFECT_API_URL", None)
+        with pytest.raises(StoreError, match=r"1 of 3 fax\(es\) not recorded in the store \(hif_en_forward.tif\)"):
+            watch(inbox, settings, once=True, settle_seconds=0)
+        assert calls == ["cm_no_program.tif", "hif_en_forward.tif", "junk.pdf"], "the batch went on after the failure"
+        assert left() == ["hif_en_forward.tif"], "not recorded: not moved"
+        assert [p.name for p in (inbox / "processed").iterdir()] == ["cm_no_program.tif"]
+        assert [p.name for p in (inbox / "failed").iterdir()] == ["junk.pdf"]
+        result = json.loads((settings.out_dir / "results" / "hif_en_forward.tif.json").read_text())
+        assert result["documents"][0]["route"] == "forward_to_pcp", "the decision did not need the store"
+
+        # A long-running watcher logs the failure and keeps sweeping; the fax still waits.
+        class Stop(Exception):
+            pass
+
+        def stop(_seconds: float) -> None:
+            raise Stop
+
+        monkeypatch.setattr(flows.inbox, "time", SimpleNamespace(time=time.time, sleep=stop))  # this module's only
+        flows.inbox.log.addHandler(caplog.handler)  # Prefect's logging set-up took the root handler away
+        try:
+            with pytest.raises(Stop):
+                watch(inbox, settings, settle_seconds=0)
+        finally:
+            flows.inbox.log.removeHandler(caplog.handler)
+        assert "not recorded in the store (hif_en_forward.tif)" in caplog.text
+        assert left() == ["hif_en_forward.tif"]
+
+        monkeypatch.undo()  # the store is back
+        watch(inbox, settings, once=True, settle_seconds=0)
+    assert left() == []
+    assert sorted(p.name for p in (inbox / "processed").iterdir()) == ["cm_no_program.tif", "hif_en_forward.tif"]
+    with Store(settings.store).sessions() as s:
+        faxes = {Path(f.source).name: f.deliveries for f in s.scalars(select(Fax))}
+    assert faxes == {"cm_no_program.tif": 1, "hif_en_forward.tif": 1, "junk.pdf": 1}, "each fax recorded once"

@@ -11,12 +11,13 @@ import pandas as pd
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import select
 
 from faxintake.errors import StoreError
 from faxintake.export import export_tables
 from faxintake.model import Document, FaxResult, FieldRead, Finding, Route, Severity
 from faxintake.store import Store
-from faxintake.store.models import Base
+from faxintake.store.models import Base, Notice
 
 
 def result(sha: str, route: Route, cin: str = "91234567A", source: str = "a.tif") -> FaxResult:
@@ -68,6 +69,22 @@ def test_resubmission_is_linked_to_the_earlier_return(store: Store) -> None:
     assert shown["linked_return_id"] == returned.document_ids[0]
     assert store.show(returned.document_ids[0])["status"] == "resubmitted"
     assert store.find_open_return("91234567A", "member_reassignment") is None
+
+
+def test_open_return_tells_what_a_resubmission_notice_needs(store: Store) -> None:
+    first = store.record(result("1" * 64, Route.RETURN_TO_SENDER)).document_ids[0]
+    found = store.open_return("91234567A", "member_reassignment")
+    assert found is not None and found.document_id == first and found.times_returned == 1
+    assert (found.fax_sha256, found.index) == ("1" * 64, 0)
+    assert [f.code for f in found.findings] == ["SIGNATURE_MISSING"]
+    with store.engine.connect() as c:
+        assert found.returned_at == c.scalar(select(Notice.created_at).where(Notice.document_id == first))
+    assert store.open_return("91234567A", "member_reassignment", excluding_fax="1" * 64) is None, "its own fax"
+    assert store.open_return("91234567A", "cm_referral") is None and store.open_return("", "cm_referral") is None
+
+    second = store.record(result("2" * 64, Route.RETURN_TO_SENDER, source="b.tif")).document_ids[0]
+    again = store.open_return("91234567A", "member_reassignment")
+    assert again is not None and again.document_id == second and again.times_returned == 2
 
 
 def test_resolve_is_audited_and_happens_once(store: Store) -> None:

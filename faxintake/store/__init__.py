@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from faxintake.errors import StoreError
-from faxintake.model import FaxResult, Route
+from faxintake.model import FaxResult, Finding, Route, Severity
 from faxintake.store.models import Audit, DocumentRow, Fax, FieldRow, FindingRow, Notice, Page
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -60,6 +60,18 @@ class QueueItem:
     source: str
 
 
+@dataclass(frozen=True)
+class OpenReturn:
+    """The latest return still open for a member and form: what a resubmission's notice and result say of it."""
+
+    document_id: int
+    fax_sha256: str
+    index: int  # of the document in its fax (with the hash, gives the notice's reference)
+    returned_at: datetime  # when its notice was recorded
+    findings: tuple[Finding, ...]  # its `return` findings
+    times_returned: int  # 1 + the earlier returns it was itself a resubmission of
+
+
 def _now() -> datetime:
     return datetime.now().replace(microsecond=0)
 
@@ -71,12 +83,16 @@ class Store:
             if url.startswith("sqlite:///"):
                 path = Path(url.removeprefix("sqlite:///"))
                 path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                # Member data: the owner only. Made so before SQLite opens it, since SQLite creates the -wal and
+                # -shm files (which hold recent writes) with the database file's own mode.
+                os.close(os.open(path, os.O_RDONLY | os.O_CREAT, 0o600))
+                for own in (path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")):
+                    if own.exists():
+                        os.chmod(own, 0o600)
             self.engine = create_engine(url, future=True)
             if self.engine.dialect.name == "sqlite":
                 event.listen(self.engine, "connect", _sqlite_pragmas)
             migrate(self.engine)
-            if url.startswith("sqlite:///"):
-                os.chmod(url.removeprefix("sqlite:///"), 0o600)  # member data: the owner only
         except (SQLAlchemyError, OSError) as exc:
             raise StoreError(f"cannot open the store at {_safe_url(url)}: {type(exc).__name__}") from exc
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -229,48 +245,76 @@ class Store:
             s.add(Notice(document_id=row.id, path=doc.notice, fax_to=result.sender_fax, created_at=_now()))
         return row
 
-    def _open_return(self, s: Session, key: str) -> DocumentRow | None:
-        return s.scalar(
-            select(DocumentRow)
-            .where(
-                DocumentRow.member_key == key,
-                DocumentRow.route == Route.RETURN_TO_SENDER.value,
-                DocumentRow.status == "open",
-            )
-            .order_by(DocumentRow.id.desc())
+    def _open_return(self, s: Session, key: str, excluding_fax: str | None = None) -> DocumentRow | None:
+        q = select(DocumentRow).where(
+            DocumentRow.member_key == key,
+            DocumentRow.route == Route.RETURN_TO_SENDER.value,
+            DocumentRow.status == "open",
         )
+        if excluding_fax:
+            q = q.join(Fax).where(Fax.sha256 != excluding_fax)
+        return s.scalar(q.order_by(DocumentRow.id.desc()))
 
-    def find_open_return(self, member_id: str, form_id: str) -> int | None:
+    def open_return(self, member_id: str, form_id: str, *, excluding_fax: str | None = None) -> OpenReturn | None:
+        """The return a document for this member and form would resubmit (read only: `record` makes the link).
+
+        `excluding_fax`: the hash of the fax being decided, whose own earlier delivery is not an earlier return.
+        """
         key = member_key(form_id, member_id)
         if key is None:
             return None
-        with self._session() as s:
-            row = self._open_return(s, key)
-            return row.id if row else None
+        try:
+            with self._session() as s:
+                row = self._open_return(s, key, excluding_fax)
+                if row is None:
+                    return None
+                sent = s.scalar(select(Notice.created_at).where(Notice.document_id == row.id).order_by(Notice.id))
+                times, earlier = 1, row.linked_return_id
+                while earlier is not None and times < 100:  # links point to older documents: no cycles
+                    times += 1
+                    earlier = s.scalar(select(DocumentRow.linked_return_id).where(DocumentRow.id == earlier))
+                findings = tuple(
+                    Finding(code=f.code, severity=Severity.RETURN, fields=tuple(f.fields), message=f.message)
+                    for f in row.findings
+                    if f.severity == Severity.RETURN.value
+                )
+                return OpenReturn(row.id, row.fax.sha256, row.index, sent or row.decided_at, findings, times)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot look up earlier returns in the store: {type(exc).__name__}") from exc
+
+    def find_open_return(self, member_id: str, form_id: str) -> int | None:
+        found = self.open_return(member_id, form_id)
+        return found.document_id if found else None
 
     def find_fax(self, sha256: str) -> dict[str, Any] | None:
         """The stored result of a fax with this content, if it was seen before."""
-        with self._session() as s:
-            fax = s.scalar(select(Fax).where(Fax.sha256 == sha256))
-            return dict(fax.result) | {"_source": fax.source} if fax else None
+        try:
+            with self._session() as s:
+                fax = s.scalar(select(Fax).where(Fax.sha256 == sha256))
+                return dict(fax.result) | {"_source": fax.source} if fax else None
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot read the store: {type(exc).__name__}") from exc
 
     def relocate(self, sha256: str, new_path: Path, *, actor: str = "inbox") -> None:
         """The original was moved (to processed/ or failed/): remember where it is kept now."""
-        with self._session() as s, s.begin():
-            fax = s.scalar(select(Fax).where(Fax.sha256 == sha256))
-            if fax is not None and fax.source != str(new_path):
-                s.add(
-                    Audit(
-                        at=_now(),
-                        entity="fax",
-                        entity_id=fax.id,
-                        action="moved",
-                        from_state=Path(fax.source).parent.name,
-                        to_state=new_path.parent.name,
-                        actor=actor,
+        try:
+            with self._session() as s, s.begin():
+                fax = s.scalar(select(Fax).where(Fax.sha256 == sha256))
+                if fax is not None and fax.source != str(new_path):
+                    s.add(
+                        Audit(
+                            at=_now(),
+                            entity="fax",
+                            entity_id=fax.id,
+                            action="moved",
+                            from_state=Path(fax.source).parent.name,
+                            to_state=new_path.parent.name,
+                            actor=actor,
+                        )
                     )
-                )
-                fax.source = str(new_path)
+                    fax.source = str(new_path)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot record where the fax was moved: {type(exc).__name__}") from exc
 
     def queue(self, route: str | None = None, status: str = "open") -> list[QueueItem]:
         with self._session() as s:
