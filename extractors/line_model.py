@@ -97,15 +97,15 @@ def _model() -> _Model:
     return _Model(path)
 
 
-def probabilities(ink: np.ndarray) -> LineProbabilities:
-    """Run the recognizer on one line of ink (bool, True where written)."""
+def probabilities(ink: np.ndarray, *, stretch: float = STRETCH) -> LineProbabilities:
+    """Run the recognizer on one line of ink (bool, True where written); `stretch` widens it first (see STRETCH)."""
     ys, xs = np.nonzero(ink)
     if not len(ys):
         raise OcrError("nothing to read in an empty line")
     glyphs = np.where(ink[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1], 0, 255).astype(np.uint8)
     h = glyphs.shape[0]
     padded = cv2.copyMakeBorder(glyphs, h // 3, h // 3, h // 2, h // 2, cv2.BORDER_CONSTANT, value=255)
-    width = max(16, round(padded.shape[1] * HEIGHT / padded.shape[0] * STRETCH))
+    width = max(16, round(padded.shape[1] * HEIGHT / padded.shape[0] * stretch))
     scaled = cv2.resize(padded, (width, HEIGHT), interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
     tensor = np.repeat(((scaled - 0.5) / 0.5)[None, None], 3, axis=1)
     model = _model()
@@ -129,7 +129,11 @@ def read_free(probs: LineProbabilities) -> LineRead:
         elif label == previous and label != 0:
             confidences[-1] = max(confidences[-1], float(probs.frames[t, label]))
         previous = int(label)
-    return LineRead("".join(text).strip(), tuple(confidences))
+    while text and text[0].isspace():  # a gap read as a space at either end is no character
+        del text[0], confidences[0]
+    while text and text[-1].isspace():
+        del text[-1], confidences[-1]
+    return LineRead("".join(text), tuple(confidences))
 
 
 # A search state: (segment, characters written in it, last character or "" after a blank), and the best path
@@ -155,14 +159,26 @@ def read_format(probs: LineProbabilities, formats: Sequence[Format]) -> LineRead
 
 def _best_path(probs: LineProbabilities, fmt: Format) -> tuple[float, LineRead] | None:
     frames, index = probs.frames, probs.index
+    moves = _moves(fmt)
     alphabet = sorted({c for segment in fmt for c in segment.chars if c in index})
     columns = np.array([index[c] for c in alphabet])
     # A space is not part of any format: between characters it is as good as a blank.
     blank = np.log(np.maximum(frames[:, 0] + frames[:, -1], 1e-12))
+    likely = frames[:, columns] > CANDIDATE_FLOOR
     scores: dict[_State, _Path] = {(0, 0, ""): (0.0, "", ())}
-    for t in range(frames.shape[0]):
-        row = frames[t, columns]
-        candidates = [(alphabet[i], float(row[i])) for i in np.nonzero(row > CANDIDATE_FLOOR)[0]]
+    t, end = 0, frames.shape[0]
+    while t < end:
+        if not likely[t].any():  # no character of the format here: every path just waits, as long as that lasts
+            run = t
+            while run < end and not likely[run].any():
+                run += 1
+            gap = float(blank[t:run].sum())
+            waiting: dict[_State, _Path] = {}
+            for (seg, count, _), (score, text, confs) in scores.items():
+                _offer(waiting, (seg, count, ""), (score + gap, text, confs))
+            scores, t = waiting, run
+            continue
+        candidates = [(alphabet[i], float(frames[t, columns[i]])) for i in np.nonzero(likely[t])[0]]
         following: dict[_State, _Path] = {}
         for (seg, count, last), (score, text, confs) in scores.items():
             _offer(following, (seg, count, ""), (score + blank[t], text, confs))
@@ -173,9 +189,10 @@ def _best_path(probs: LineProbabilities, fmt: Format) -> tuple[float, LineRead] 
             for char, p in candidates:
                 if char == last:
                     continue  # CTC: a repeated character needs a blank between
-                for nxt in _advance(fmt, seg, count, char):
+                for nxt in moves.get((seg, count, char), ()):
                     _offer(following, (*nxt, char), (score + math.log(p), text + char, (*confs, p)))
         scores = dict(sorted(following.items(), key=lambda kv: -kv[1][0])[:BEAM])
+        t += 1
     final = [
         (score, text, confs)
         for (seg, count, _), (score, text, confs) in scores.items()
@@ -205,14 +222,21 @@ def free_log_probability(probs: LineProbabilities) -> float:
     return float(np.log(np.maximum(best, 1e-12)).sum())
 
 
-def _advance(fmt: Format, seg: int, count: int, char: str) -> list[tuple[int, int]]:
-    """Where writing `char` can take the format from segment `seg` with `count` characters written in it."""
-    out = []
-    if count and count < fmt[seg].max and char in fmt[seg].chars:
-        out.append((seg, count + 1))
-    if count == 0 and seg == 0:
-        if char in fmt[0].chars:
-            out.append((0, 1))
-    elif count >= fmt[seg].min and seg + 1 < len(fmt) and char in fmt[seg + 1].chars:
-        out.append((seg + 1, 1))
-    return out
+@functools.lru_cache(maxsize=4096)
+def _moves(fmt: Format) -> dict[tuple[int, int, str], tuple[tuple[int, int], ...]]:
+    """Where writing a character takes the format: (segment, characters written in it, char) -> next positions."""
+    positions = [(0, 0)] + [(seg, n) for seg, segment in enumerate(fmt) for n in range(1, segment.max + 1)]
+    moves: dict[tuple[int, int, str], tuple[tuple[int, int], ...]] = {}
+    for seg, count in positions:
+        for char in {c for segment in fmt for c in segment.chars}:
+            out = []
+            if count and count < fmt[seg].max and char in fmt[seg].chars:
+                out.append((seg, count + 1))
+            if count == 0 and seg == 0:
+                if char in fmt[0].chars:
+                    out.append((0, 1))
+            elif count >= fmt[seg].min and seg + 1 < len(fmt) and char in fmt[seg + 1].chars:
+                out.append((seg + 1, 1))
+            if out:
+                moves[seg, count, char] = tuple(out)
+    return moves

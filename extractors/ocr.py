@@ -31,17 +31,24 @@ TESSDATA_CANDIDATES = (
 
 
 @dataclass(frozen=True)
-class OcrText:
-    text: str
-    confidence: float  # 0..1
-    char_confidences: tuple[float, ...] = ()
-
-
-@dataclass(frozen=True)
 class OcrWord:
     text: str
     confidence: float
     box: tuple[float, float, float, float]  # pixels
+
+
+@dataclass(frozen=True)
+class OcrLine:
+    words: tuple[OcrWord, ...]
+    box: tuple[int, int, int, int]  # pixels: x0, y0, x1, y1
+
+
+@dataclass(frozen=True)
+class OcrText:
+    text: str
+    confidence: float  # 0..1
+    char_confidences: tuple[float, ...] = ()
+    lines: tuple[OcrLine, ...] = ()  # the same text as lines of words, each with its confidence and box
 
 
 @functools.cache
@@ -122,8 +129,33 @@ def _read(image: np.ndarray, *, dpi: int, charset: str | None, language: str, ps
             except RuntimeError:  # an empty symbol slot: nothing to score
                 continue
     mean = api.MeanTextConf() / 100.0 if text else 0.0
+    lines = _lines(api) if text else ()
     api.Clear()
-    return OcrText(text=text, confidence=max(0.0, mean), char_confidences=tuple(chars))
+    return OcrText(text=text, confidence=max(0.0, mean), char_confidences=tuple(chars), lines=lines)
+
+
+def _lines(api: PyTessBaseAPI) -> tuple[OcrLine, ...]:
+    lines: list[OcrLine] = []
+    words: list[OcrWord] = []
+    box: tuple[int, int, int, int] | None = None
+    iterator = api.GetIterator()
+    if iterator is None:
+        return ()
+    for word in iterate_level(iterator, RIL.WORD):
+        if word.IsAtBeginningOf(RIL.TEXTLINE):
+            if words and box is not None:
+                lines.append(OcrLine(tuple(words), box))
+            words, box = [], word.BoundingBox(RIL.TEXTLINE)
+        try:
+            text = word.GetUTF8Text(RIL.WORD)
+        except RuntimeError:
+            continue
+        word_box = word.BoundingBox(RIL.WORD)
+        if text and text.strip() and word_box:
+            words.append(OcrWord(text.strip(), word.Confidence(RIL.WORD) / 100.0, tuple(float(v) for v in word_box)))  # type: ignore[arg-type]
+    if words and box is not None:
+        lines.append(OcrLine(tuple(words), box))
+    return tuple(lines)
 
 
 def read_words(image: np.ndarray, *, dpi: int, language: str = "eng", psm: int = PSM.AUTO) -> list[OcrWord]:

@@ -11,7 +11,7 @@ from datetime import date
 import cv2
 import numpy as np
 
-from extractors import line_model, ocr
+from extractors import line_model, ocr, vote
 from extractors.line_model import Format, Segment
 from extractors.marks import crop, read_checkbox, read_choice, read_signature
 from extractors.normalize import normalize
@@ -196,6 +196,10 @@ def _ocr_field(
         result = ocr.read_line(img, dpi=dpi, charset=CHARSETS.get(f.type), language=lang)
     text = result.text if f.type is FieldType.MULTILINE else _strip_edge_junk(result.text)
     confidence = result.confidence if f.type is FieldType.MULTILINE else _confidence(result)
+    if f.type in VOTED and (f.type is FieldType.MULTILINE or confidence < SURE):
+        words = _voted(img, result)
+        if words:
+            return _from_words(f, words, received)
     if f.type is FieldType.MEMBER_ID and not SHAPES[FieldType.MEMBER_ID].fullmatch(text.replace(" ", "")):
         split = _read_cin_in_parts(ink, dpi=dpi, language=lang)
         if split is not None:
@@ -207,10 +211,48 @@ def _ocr_field(
     if f.type in LINE_FORMATS and (read.confidence < SURE or not read.valid):
         read = _second_opinion(f, ink, read, received)
     if f.type is FieldType.MULTILINE:
-        words = max(1, len(text.split()))
-        exact = confidence ** max(1.0, words / WORDS_PER_CONFIDENCE_STEP)
+        words_read = max(1, len(text.split()))
+        exact = confidence ** max(1.0, words_read / WORDS_PER_CONFIDENCE_STEP)
         read = read.model_copy(update={"confidence": round(exact, 3), "content_confidence": round(confidence, 3)})
     return read
+
+
+VOTED = (FieldType.TEXT, FieldType.MULTILINE, FieldType.ICD10_LIST)  # words: read again and voted on when unsure
+LINE_SURE = 0.93  # a line whose every word Tesseract is this sure of is not read again (its words keep their own)
+
+
+def _voted(img: np.ndarray, result: ocr.OcrText) -> list[list[vote.Word]]:
+    """Each of Tesseract's lines read again by the line model, the two readings reconciled word by word."""
+    lines = []
+    for line in result.lines:
+        x0, y0, x1, y1 = line.box
+        ink = img[max(0, y0 - 2) : y1 + 2, max(0, x0 - 2) : x1 + 2] < 128
+        ours = [vote.Word(w.text, w.confidence) for w in line.words]
+        if not ink.any() or min(w.confidence for w in ours) >= LINE_SURE:
+            lines.append(ours)
+            continue
+        # Free reading, so no stretch: the model's cost grows with the line's width, and two equal characters
+        # side by side (what stretching is for) matter little in words.
+        free = line_model.read_free(line_model.probabilities(ink, stretch=1.0))
+        lines.append(vote.reconcile(ours, vote.words_of(free.text, free.char_confidences)))
+    return [line for line in lines if line]
+
+
+def _from_words(f: FieldDef, lines: list[list[vote.Word]], received: date | None) -> FieldRead:
+    """A voted text field: its value, and a confidence from its words' (all of a paragraph's, for MULTILINE)."""
+    words = [w for line in lines for w in line]
+    text = "\n".join(" ".join(w.text for w in line) for line in lines)
+    mean = sum(w.confidence for w in words) / len(words)
+    if f.type is FieldType.MULTILINE:
+        exact = math.prod(w.confidence for w in words)  # the paragraph is right when every word is
+        read = _normalized(f, text, exact, received)
+        return read.model_copy(update={"confidence": round(exact, 3), "content_confidence": round(mean, 3)})
+    text = _strip_edge_junk(text)
+    confidence = 0.5 * mean + 0.5 * min(w.confidence for w in words)
+    if f.type is FieldType.ICD10_LIST:  # a code letter misread (E11 as F11) changes the decision
+        codes = [w.confidence for w in words if re.search(r"[A-Z0-9|(!l][0-9OoIl]{2}", w.text)]
+        confidence = min([confidence, *codes])
+    return _normalized(f, text, confidence, received)
 
 
 def _second_opinion(f: FieldDef, ink: np.ndarray, read: FieldRead, received: date | None) -> FieldRead:

@@ -1,0 +1,39 @@
+"""Two readings reconciled word by word: agreement makes a word sure, disagreement keeps the surer reading unsure."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractors.vote import AGREED_CAP, DISPUTED, Word, reconcile, words_of
+
+
+def ws(*pairs: tuple[str, float]) -> list[Word]:
+    return [Word(t, c) for t, c in pairs]
+
+
+def test_agreed_words_become_sure_and_keep_the_first_readings_case() -> None:
+    out = reconcile(ws(("KHA,", 0.8), ("PAJ", 0.7)), ws(("Kha,", 0.6), ("paj", 0.9)))
+    assert [w.text for w in out] == ["KHA,", "PAJ"]
+    assert out[0].confidence == pytest.approx(1 - 0.2 * 0.4)
+    assert all(w.confidence <= AGREED_CAP for w in out)
+
+
+def test_a_disputed_word_keeps_the_first_reading_unless_it_is_weak() -> None:
+    strong = reconcile(ws(("needs", 0.95), ("heip", 0.8)), ws(("needs", 0.99), ("help", 0.99)))
+    assert [w.text for w in strong] == ["needs", "heip"]
+    assert strong[1].confidence == pytest.approx(0.8 * DISPUTED)
+    weak = reconcile(ws(("needs", 0.95), ("h3lp", 0.3)), ws(("needs", 0.99), ("help", 0.9)))
+    assert [w.text for w in weak] == ["needs", "help"]
+    assert weak[1].confidence == pytest.approx(0.9 * DISPUTED)
+
+
+def test_a_word_only_one_reading_saw_is_kept_only_when_sure() -> None:
+    assert [w.text for w in reconcile(ws(("a", 0.9), ("|", 0.2), ("b", 0.9)), ws(("a", 0.9), ("b", 0.9)))] == [
+        "a",
+        "b",
+    ]
+    assert [w.text for w in reconcile(ws(("a", 0.9)), ws(("a", 0.9), ("b", 0.8)))] == ["a", "b"]
+
+
+def test_words_of_a_line_reading_are_as_sure_as_their_weakest_character() -> None:
+    assert words_of("ab  c", [0.9, 0.5, 1.0, 1.0, 0.7]) == [Word("ab", 0.5), Word("c", 0.7)]
