@@ -204,14 +204,16 @@ def _best_path(probs: LineProbabilities, fmt: Format) -> tuple[float, LineRead] 
     return score, LineRead(text, confs, score)
 
 
+LOOKALIKE_MARKS = {",": ",.;", "/": "/-.", "-": "-/.", ".": ".,"}  # what a written mark may be read as
+
+
 def read_literal(probs: LineProbabilities, text: str) -> LineRead | None:
-    """The best path to `text` (any letter case, spaces as gaps; a comma may be read as a period), and how likely
-    it is: a hypothesis from outside the image (the roster's spelling of a name) checked against the frames."""
-    variants = {c.upper() + c.lower() + (".;" if c == "," else "") for c in text}
-    if not all(any(v in probs.index for v in group) for group in variants):
+    """The best path to `text` (any letter case, spaces as gaps, a mark read as a mark like it), and how likely it
+    is: a hypothesis from outside the image (the roster's spelling of a name) checked against the frames."""
+    groups = [c.upper() + c.lower() + LOOKALIKE_MARKS.get(c, "") for c in text if not c.isspace()]
+    if not groups or not all(any(v in probs.index for v in group) for group in groups):
         return None
-    fmt = tuple(Segment(c.upper() + c.lower() + (".;" if c == "," else ""), 1, 1) for c in text if not c.isspace())
-    return read_format(probs, [fmt])
+    return read_format(probs, [tuple(Segment(group, 1, 1) for group in groups)])
 
 
 def free_log_probability(probs: LineProbabilities) -> float:

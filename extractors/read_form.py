@@ -109,14 +109,15 @@ def read_form_page(
     for f in fields:
         out[f.name] = _read_field(f, written, t, speck, language, received, text_words)
     if lexicon is not None and text_words is None:
-        out = _check_hypotheses(out, lexicon(out), form, written, t, speck)
+        out = _check_hypotheses(out, lexicon, form, written, t, speck)
     return FormPageRead(out, reg)
 
 
-# Spellings known from outside the image for some fields, given what the page was read as (the roster's name for
-# a CIN and date of birth that match it): each is checked against the line model's frames, never just taken.
+# Values known from outside the image for some fields, given what the page was read as (the roster's name, birth
+# date or CIN for a member two other identity fields already match): each is checked against the line model's
+# frames, never just taken.
 Lexicon = Callable[[Mapping[str, FieldRead]], Mapping[str, Sequence[str]]]
-# How much less likely than the model's own best reading a known spelling may be and still be taken. On the
+# How much less likely than the model's own best reading a known value may be and still be taken. On the
 # corpus's names the right spelling scored within e^-5 of the best path, another member's name e^-28 or less, a
 # one-letter variant in loose hand-print as close as e^-2.5 (the CIN and birth date already match the member).
 HYPOTHESIS_MARGIN = math.exp(-3.0)
@@ -124,30 +125,65 @@ HYPOTHESIS_MARGIN = math.exp(-3.0)
 
 def _check_hypotheses(
     reads: dict[str, FieldRead],
-    hypotheses: Mapping[str, Sequence[str]],
+    lexicon: Lexicon,
     form: FormDef,
     written: np.ndarray,
     t: Template,
     speck: int,
 ) -> dict[str, FieldRead]:
+    """Check what the lexicon offers; one confirmed value can make another field checkable, so go round again."""
     out = dict(reads)
-    for name, spellings in hypotheses.items():
-        f, read = form.field_map.get(name), reads.get(name)
-        if f is None or read is None or f.type is not FieldType.TEXT or not read.raw:
-            continue
-        if read.confidence >= SURE and str(read.value).casefold() in {s.casefold() for s in spellings}:
-            continue
-        probs = line_model.probabilities(_text_ink(crop(written, _value_area(t, f)), speck, t.dpi))
-        best = line_model.free_log_probability(probs)
-        for spelling in spellings:
-            line = line_model.read_literal(probs, spelling)
-            if line is not None and line.log_probability - best >= math.log(HYPOTHESIS_MARGIN):
-                value = spelling.upper() if line.text.isupper() else spelling
-                out[name] = read.model_copy(
-                    update={"value": value, "confidence": max(read.confidence, line.confidence)}
-                )
-                break
+    for _ in range(3):
+        changed = False
+        for name, values in lexicon(out).items():
+            f, read = form.field_map.get(name), out.get(name)
+            if (
+                f is None
+                or read is None
+                or not read.raw
+                or str(read.value).casefold() in {v.casefold() for v in values}
+            ):
+                continue
+            ink = _text_ink(crop(written, _value_area(t, f)), speck, t.dpi)
+            if not ink.any():
+                continue
+            checked = _checked(f, read, values, line_model.probabilities(ink))
+            if checked is not None:
+                out[name], changed = checked, True
+        if not changed:
+            break
     return out
+
+
+def _checked(
+    f: FieldDef, read: FieldRead, values: Sequence[str], probs: line_model.LineProbabilities
+) -> FieldRead | None:
+    """The first of `values` the frames bear out, as this field's read; None when none is."""
+    best = line_model.free_log_probability(probs)
+    for value in values:
+        for written in _written_forms(f.type, value):
+            line = line_model.read_literal(probs, written)
+            if line is None or line.log_probability - best < math.log(HYPOTHESIS_MARGIN):
+                continue
+            if f.type is FieldType.TEXT:
+                value = value.upper() if line.text.isupper() else value
+            return read.model_copy(
+                update={
+                    "value": value,
+                    "valid": True,
+                    "codes": None,
+                    "confidence": max(read.confidence, line.confidence),
+                }
+            )
+    return None
+
+
+def _written_forms(field_type: FieldType, value: str) -> list[str]:
+    """How a known value is written in its box: a birth date as MM/DD/YYYY, with or without leading zeros."""
+    if field_type is not FieldType.DATE:
+        return [value]
+    year, month, day = value.split("-")
+    return list(dict.fromkeys(f"{m}/{d}/{year}" for m in (month, month.lstrip("0")) for d in (day, day.lstrip("0"))))
 
 
 def _px(t: Template, box: tuple[float, float, float, float], pad: int = 0) -> tuple[int, int, int, int]:

@@ -231,7 +231,7 @@ def write_json(path: Path, data: object) -> Path:
 def read_input(path: Path, settings: Settings) -> FaxRead:
     received = settings.received_at.date() if settings.received_at else None
     roster = _roster(settings.roster_path) if settings.roster_path.exists() else None
-    return read_fax(path, received=received, lexicon=roster.name_spellings if roster else None)
+    return read_fax(path, received=received, lexicon=roster.hypotheses if roster else None)
 
 
 @functools.lru_cache(maxsize=4)

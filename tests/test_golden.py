@@ -23,7 +23,6 @@ MARKS = ("checkbox", "choice", "signature")
 # Hand-printed identity fields still misread: a CIN or date of birth that differs from the roster sends these to
 # manual triage (safe) instead of their queue.
 HAND_PRINT_TRIAGED = {
-    "cbas_hand_humor",  # date of birth 10/05/1979 read as 1997 (at 0.43)
     "cm_hand_dkg",  # CIN: Tesseract and the line model disagree (at 0.6)
 }
 KNOWN_ROUTE_MISSES = {

@@ -106,6 +106,23 @@ def test_roster_offers_spellings_only_for_a_matching_cin_and_birth_date() -> Non
         "member_id": FieldRead(value=member.member_id, confidence=0.5, valid=True),
         "member_dob": FieldRead(value=member.dob, confidence=0.5, valid=True),
     }
-    assert roster.name_spellings(reads)["member_name"][0] == f"{member.last_name}, {member.first_name}"
+    assert roster.hypotheses(reads)["member_name"][0] == f"{member.last_name}, {member.first_name}"
     reads["member_dob"] = FieldRead(value="1900-01-01", confidence=0.99, valid=True)
-    assert roster.name_spellings(reads) == {}
+    assert roster.hypotheses(reads) == {}
+
+
+def test_roster_offers_a_birth_date_or_cin_only_when_two_other_identity_fields_match() -> None:
+    roster = Roster.load(CORPUS / "members.csv")
+    member = next(iter(roster._members.values()))
+    name = FieldRead(value=f"{member.last_name}, {member.first_name}", confidence=0.6, raw="x")
+    reads = {
+        "member_id": FieldRead(value=member.member_id, confidence=0.5, valid=True),
+        "member_name": name,
+        "member_dob": FieldRead(value="1900-01-01", confidence=0.3, valid=True),
+    }
+    assert roster.hypotheses(reads)["member_dob"] == [member.dob]
+    reads["member_id"] = FieldRead(value="00000000A", confidence=0.3, valid=True)  # a CIN nobody has
+    reads["member_dob"] = FieldRead(value=member.dob, confidence=0.8, valid=True)
+    assert roster.hypotheses(reads) == {"member_id": [member.member_id]}
+    reads["member_name"] = FieldRead(value="Nobody, Known", confidence=0.9, raw="x")
+    assert roster.hypotheses(reads) == {}

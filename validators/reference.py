@@ -87,14 +87,32 @@ class Roster:
             return MemberMatch(MatchResult.DISAGREES, member)
         return MemberMatch(MatchResult.FOUND, member)
 
-    def name_spellings(self, reads: Mapping[str, FieldRead]) -> dict[str, list[str]]:
-        """The roster's spellings of the member's name when the CIN and date of birth read match a member: what the
-        reader checks the name box against (it takes one only where the image bears it out)."""
-        cin, dob = reads.get("member_id"), reads.get("member_dob")
+    def hypotheses(self, reads: Mapping[str, FieldRead]) -> dict[str, list[str]]:
+        """Identity values for the reader to check its boxes against, each offered only when the two other identity
+        fields read already match one member: the name for a CIN and birth date, the birth date for a CIN and last
+        name, the CIN for a birth date and last name that fit one member only. The reader takes a value only where
+        the image bears it out."""
+        cin, name, dob = (reads.get(n) for n in ("member_id", "member_name", "member_dob"))
+        written_last = strip_accents_fold(last_name_of(str(name.value))) if name is not None and name.value else None
         member = self.get(str(cin.value)) if cin is not None and cin.valid and cin.value else None
-        if member is None or dob is None or dob.value != member.dob:
-            return {}
-        return {"member_name": [f"{member.last_name}, {member.first_name}", f"{member.first_name} {member.last_name}"]}
+        out: dict[str, list[str]] = {}
+        if member is not None:
+            if dob is not None and dob.value == member.dob:
+                out["member_name"] = [
+                    f"{member.last_name}, {member.first_name}",
+                    f"{member.first_name} {member.last_name}",
+                ]
+            if written_last and written_last == strip_accents_fold(member.last_name):
+                out["member_dob"] = [member.dob]
+        if not out and dob is not None and dob.valid and written_last:  # the CIN read fits nobody, or someone else
+            fits = [
+                m
+                for m in self._members.values()
+                if m.dob == dob.value and strip_accents_fold(m.last_name) == written_last
+            ]
+            if len(fits) == 1:
+                out["member_id"] = [fits[0].member_id]
+        return out
 
     def __len__(self) -> int:
         return len(self._members)
