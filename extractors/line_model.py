@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import importlib.util
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +29,6 @@ HEIGHT = 48  # the model's input height
 # 1.5 → 19/25, 2.0 → 15/25.
 STRETCH = 1.5
 CANDIDATE_FLOOR = 1e-5  # a character less likely than this in a frame is not considered there
-BEAM = 96  # states kept per frame in the format search
 
 
 @dataclass(frozen=True)
@@ -136,17 +134,6 @@ def read_free(probs: LineProbabilities) -> LineRead:
     return LineRead("".join(text), tuple(confidences))
 
 
-# A search state: (segment, characters written in it, last character or "" after a blank), and the best path
-# into it: (log probability, text, each character's confidence).
-_State = tuple[int, int, str]
-_Path = tuple[float, str, tuple[float, ...]]
-
-
-def _offer(paths: dict[_State, _Path], state: _State, path: _Path) -> None:
-    if state not in paths or paths[state][0] < path[0]:
-        paths[state] = path
-
-
 def read_format(probs: LineProbabilities, formats: Sequence[Format]) -> LineRead | None:
     """The most probable reading that has one of `formats`; None when no path of the frames can have any."""
     best: tuple[float, LineRead] | None = None
@@ -157,51 +144,118 @@ def read_format(probs: LineProbabilities, formats: Sequence[Format]) -> LineRead
     return best[1] if best else None
 
 
+@dataclass(frozen=True)
+class _Automaton:
+    """A format as positions (segment, characters written in it) and the moves a character makes between them."""
+
+    alphabet: tuple[str, ...]
+    size: int  # positions; 0 is the start
+    sources: np.ndarray  # one row per move: from position, character (alphabet index), to position
+    characters: np.ndarray
+    targets: np.ndarray
+    accepting: np.ndarray  # bool per position
+
+
+@functools.lru_cache(maxsize=4096)
+def _automaton(fmt: Format) -> _Automaton:
+    positions = [(0, 0)] + [(seg, n) for seg, segment in enumerate(fmt) for n in range(1, segment.max + 1)]
+    number = {p: i for i, p in enumerate(positions)}
+    alphabet = tuple(sorted({c for segment in fmt for c in segment.chars}))
+    moves = []
+    for seg, count in positions:
+        for a, char in enumerate(alphabet):
+            if count and count < fmt[seg].max and char in fmt[seg].chars:
+                moves.append((number[seg, count], a, number[seg, count + 1]))
+            if count == 0 and seg == 0:
+                if char in fmt[0].chars:
+                    moves.append((0, a, number[0, 1]))
+            elif count >= fmt[seg].min and seg + 1 < len(fmt) and char in fmt[seg + 1].chars:
+                moves.append((number[seg, count], a, number[seg + 1, 1]))
+    table = np.array(moves, dtype=np.int64).reshape(-1, 3)
+    accepting = np.array([seg == len(fmt) - 1 and count >= fmt[-1].min for seg, count in positions])
+    return _Automaton(alphabet, len(positions), table[:, 0], table[:, 1], table[:, 2], accepting)
+
+
 def _best_path(probs: LineProbabilities, fmt: Format) -> tuple[float, LineRead] | None:
-    frames, index = probs.frames, probs.index
-    moves = _moves(fmt)
-    alphabet = sorted({c for segment in fmt for c in segment.chars if c in index})
-    columns = np.array([index[c] for c in alphabet])
+    """Viterbi over (position in the format, last character or a gap) for every frame: the best CTC path whose
+    text has the format. States are few (a date: 11 positions x 12), so each frame is a handful of array steps."""
+    auto = _automaton(fmt)
+    frames = probs.frames
+    columns = np.array([probs.index.get(c, 0) for c in auto.alphabet])
+    known = np.array([c in probs.index for c in auto.alphabet])
+    with np.errstate(divide="ignore"):
+        chars = np.where((frames[:, columns] > CANDIDATE_FLOOR) & known, np.log(frames[:, columns]), -np.inf)
     # A space is not part of any format: between characters it is as good as a blank.
-    blank = np.log(np.maximum(frames[:, 0] + frames[:, -1], 1e-12))
-    likely = frames[:, columns] > CANDIDATE_FLOOR
-    scores: dict[_State, _Path] = {(0, 0, ""): (0.0, "", ())}
+    gaps = np.log(np.maximum(frames[:, 0] + frames[:, -1], 1e-12))
+    gap = len(auto.alphabet)  # the "last" index of a state just after a gap
+    scores = np.full((auto.size, gap + 1), -np.inf)
+    scores[0, gap] = 0.0
+    steps: list[tuple[int, np.ndarray, np.ndarray]] = []  # (frame or -1 for a run of gaps, from position, from last)
+    rows = np.arange(auto.size)
+    active = np.asarray(np.isfinite(chars).any(axis=1), dtype=bool)
     t, end = 0, frames.shape[0]
     while t < end:
-        if not likely[t].any():  # no character of the format here: every path just waits, as long as that lasts
+        best_last = scores.argmax(axis=1)
+        best = scores[rows, best_last]
+        if not active[t]:  # nothing of the format here: every path waits, for as long as that lasts
             run = t
-            while run < end and not likely[run].any():
+            while run < end and not active[run]:
                 run += 1
-            gap = float(blank[t:run].sum())
-            waiting: dict[_State, _Path] = {}
-            for (seg, count, _), (score, text, confs) in scores.items():
-                _offer(waiting, (seg, count, ""), (score + gap, text, confs))
-            scores, t = waiting, run
+            scores = np.full_like(scores, -np.inf)
+            scores[:, gap] = best + gaps[t:run].sum()
+            steps.append((-1, rows, best_last))
+            t = run
             continue
-        candidates = [(alphabet[i], float(frames[t, columns[i]])) for i in np.nonzero(likely[t])[0]]
-        following: dict[_State, _Path] = {}
-        for (seg, count, last), (score, text, confs) in scores.items():
-            _offer(following, (seg, count, ""), (score + blank[t], text, confs))
-            if last:
-                p = float(frames[t, index[last]])
-                if p > CANDIDATE_FLOOR:  # the same character goes on over this frame
-                    _offer(following, (seg, count, last), (score + math.log(p), text, (*confs[:-1], max(confs[-1], p))))
-            for char, p in candidates:
-                if char == last:
-                    continue  # CTC: a repeated character needs a blank between
-                for nxt in moves.get((seg, count, char), ()):
-                    _offer(following, (*nxt, char), (score + math.log(p), text + char, (*confs, p)))
-        scores = dict(sorted(following.items(), key=lambda kv: -kv[1][0])[:BEAM])
+        following = np.full_like(scores, -np.inf)
+        from_pos = np.repeat(rows[:, None], gap + 1, axis=1)
+        from_last = np.zeros_like(from_pos)
+        following[:, gap] = best + gaps[t]
+        from_last[:, gap] = best_last
+        following[:, :gap] = scores[:, :gap] + chars[t]  # the same character goes on over this frame
+        from_last[:, :gap] = np.arange(gap)
+        # A new character: from the best state of its position whose last character differs (CTC needs a gap
+        # between two equal ones).
+        order = np.argsort(-scores, axis=1)[:, :2]
+        first, second = order[:, 0], order[:, 1]
+        src, sym, dst = auto.sources, auto.characters, auto.targets
+        prev_last = np.where(first[src] == sym, second[src], first[src])
+        value = scores[src, prev_last] + chars[t, sym]
+        cell = dst * (gap + 1) + sym
+        ranked = np.lexsort((value, cell))
+        winners = ranked[np.r_[cell[ranked][1:] != cell[ranked][:-1], True]]
+        flat = following.reshape(-1)
+        better = winners[value[winners] > flat[cell[winners]]]
+        flat[cell[better]] = value[better]
+        from_pos.reshape(-1)[cell[better]] = src[better]
+        from_last.reshape(-1)[cell[better]] = prev_last[better]
+        scores = following
+        steps.append((t, from_pos, from_last))
         t += 1
-    final = [
-        (score, text, confs)
-        for (seg, count, _), (score, text, confs) in scores.items()
-        if seg == len(fmt) - 1 and count >= fmt[-1].min
-    ]
-    if not final:
+    finals = np.where(auto.accepting[:, None], scores, -np.inf)
+    pos, last = np.unravel_index(int(finals.argmax()), finals.shape)
+    score = float(finals[pos, last])
+    if not np.isfinite(score):
         return None
-    score, text, confs = max(final)
-    return score, LineRead(text, confs, score)
+    # Walk back: a character was written where the position changed; it lasted while the state stayed.
+    path: list[tuple[int, int, int]] = []  # (frame, position, last) forwards
+    for frame, from_pos, from_last in reversed(steps):
+        path.append((frame, int(pos), int(last)))
+        if from_pos.ndim == 1:  # after a run of gaps every state is (position, gap)
+            pos, last = from_pos[pos], from_last[pos]
+        else:
+            pos, last = from_pos[pos, last], from_last[pos, last]
+    path.reverse()
+    text: list[str] = []
+    confidences: list[float] = []
+    previous = 0
+    for frame, position, last_char in path:
+        if position != previous:
+            text.append(auto.alphabet[last_char])
+            confidences.append(float(frames[frame, columns[last_char]]))
+        elif last_char != gap and frame >= 0 and text:
+            confidences[-1] = max(confidences[-1], float(frames[frame, columns[last_char]]))
+        previous = position
+    return score, LineRead("".join(text), tuple(confidences), score)
 
 
 LOOKALIKE_MARKS = {",": ",.;", "/": "/-.", "-": "-/.", ".": ".,"}  # what a written mark may be read as
@@ -222,23 +276,3 @@ def free_log_probability(probs: LineProbabilities) -> float:
     gap = frames[:, 0] + frames[:, -1]
     best = np.maximum(gap, frames[:, 1:-1].max(axis=1))
     return float(np.log(np.maximum(best, 1e-12)).sum())
-
-
-@functools.lru_cache(maxsize=4096)
-def _moves(fmt: Format) -> dict[tuple[int, int, str], tuple[tuple[int, int], ...]]:
-    """Where writing a character takes the format: (segment, characters written in it, char) -> next positions."""
-    positions = [(0, 0)] + [(seg, n) for seg, segment in enumerate(fmt) for n in range(1, segment.max + 1)]
-    moves: dict[tuple[int, int, str], tuple[tuple[int, int], ...]] = {}
-    for seg, count in positions:
-        for char in {c for segment in fmt for c in segment.chars}:
-            out = []
-            if count and count < fmt[seg].max and char in fmt[seg].chars:
-                out.append((seg, count + 1))
-            if count == 0 and seg == 0:
-                if char in fmt[0].chars:
-                    out.append((0, 1))
-            elif count >= fmt[seg].min and seg + 1 < len(fmt) and char in fmt[seg + 1].chars:
-                out.append((seg + 1, 1))
-            if out:
-                moves[seg, count, char] = tuple(out)
-    return moves
