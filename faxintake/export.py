@@ -71,7 +71,7 @@ PHI_FIELDS = {
 
 
 def tables(store: Store) -> dict[str, pd.DataFrame]:
-    with store.sessions() as s:
+    with store.session("read the analyst tables") as s:
         docs = s.execute(select(DocumentRow, Fax).join(Fax)).all()
         fields = s.execute(select(FieldRow, DocumentRow.doc_type).join(DocumentRow)).all()
         findings = s.execute(select(FindingRow, DocumentRow.doc_type).join(DocumentRow)).all()

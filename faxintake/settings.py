@@ -10,6 +10,7 @@ from pathlib import Path
 from faxintake.errors import ConfigError
 
 SAMPLE_CORPUS = Path(__file__).resolve().parent.parent / "sample_faxes" / "corpus"
+STORE_ENV = "FAXINTAKE_STORE"  # the store URL when none is given; how a served flow gets one with a password
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,13 @@ class Settings:
     @property
     def store(self) -> str:
         return self.store_url or f"sqlite:///{(self.out_dir / 'faxintake.db').resolve()}"
+
+    def with_store_from_env(self) -> Settings:
+        """These settings with the store URL of the environment (FAXINTAKE_STORE) when none was given: how a served
+        flow gets a URL with a password, which must not be a deployment parameter (Prefect saves and shows those)."""
+        if self.store_url or not os.environ.get(STORE_ENV):
+            return self
+        return self.with_(store_url=os.environ[STORE_ENV])
 
     def checked(self) -> Settings:
         for name in ("roster_path", "providers_path"):

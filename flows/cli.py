@@ -10,8 +10,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -19,19 +17,35 @@ from faxintake.catalog import load_catalog
 from faxintake.catalog.render import render_form
 from faxintake.errors import ConfigError, FaxIntakeError
 from faxintake.settings import SAMPLE_CORPUS, Settings
+from flows.console import errors as console
+from flows.console import fail, set_verbose
 from flows.store_cli import export_command, queue_app
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="Read, check and route faxed plan forms.")
+# No local variables in a traceback: an unexpected error's would show member data.
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="Read, check and route faxed plan forms.",
+    pretty_exceptions_show_locals=False,
+)
 forms_app = typer.Typer(no_args_is_help=True, help="The form catalog.")
 app.add_typer(forms_app, name="forms")
 app.add_typer(queue_app, name="queue")
 app.command("export")(export_command)
-console = Console(stderr=True)
 
 
-def _fail(exc: FaxIntakeError) -> typer.Exit:
-    console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)  # one line, whatever the width
-    return typer.Exit(exc.exit_code)
+@app.callback()
+def options(
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", "-v", help="debug logs (input numbers and file names, never member data); before the command"
+        ),
+    ] = False,
+) -> None:
+    """Read, check and route faxed plan forms."""
+    if verbose:
+        set_verbose()
 
 
 @app.command("process")
@@ -58,10 +72,10 @@ def process(
     try:
         when = datetime.fromisoformat(received_at) if received_at else None
     except ValueError:
-        raise _fail(ConfigError(f"--received-at {received_at!r} is not an ISO date-time (2026-11-20T09:14)")) from None
+        raise fail(ConfigError(f"--received-at {received_at!r} is not an ISO date-time (2026-11-20T09:14)")) from None
     missing = [str(p) for p in inputs if not p.exists()]
     if missing:
-        raise _fail(ConfigError(f"no such input: {', '.join(missing)}"))
+        raise fail(ConfigError(f"no such input: {', '.join(missing)}"))
     settings = Settings(
         out_dir=out,
         roster_path=roster,
@@ -92,7 +106,7 @@ def process(
                 inputs, settings, dask_address=dask_address, progress=lambda n, _result: bar.update(job, completed=n)
             )
     except FaxIntakeError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     table = Table(
         title=f"{summary.inputs} faxes, {summary.pages} pages in {summary.seconds:.1f} s ({summary.pages_per_second:.2f} pages/s)"
     )
@@ -112,7 +126,7 @@ def process(
         + ("run this command again" if everything else "process the inputs named here and in the log again")
     )
     if failure is not None:
-        raise _fail(failure)
+        raise fail(failure)
 
 
 @forms_app.command("spec")
@@ -121,7 +135,7 @@ def forms_spec() -> None:
     try:
         catalog = load_catalog()
     except FaxIntakeError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     json.dump(catalog.spec(), sys.stdout, indent=1, ensure_ascii=False)
     sys.stdout.write("\n")
 
@@ -137,13 +151,13 @@ def forms_blank(
         catalog = load_catalog()
         form = catalog.form(form_id)
     except KeyError:
-        raise _fail(
+        raise fail(
             ConfigError(f"no form {form_id!r}; known: {', '.join(f.form_id for f in load_catalog().forms)}")
         ) from None
     except FaxIntakeError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     if language not in form.languages:
-        raise _fail(ConfigError(f"{form_id} has no {language!r} version (has {', '.join(form.languages)})"))
+        raise fail(ConfigError(f"{form_id} has no {language!r} version (has {', '.join(form.languages)})"))
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_bytes(render_form(form, language))
     typer.echo(f"wrote {output}")
@@ -178,7 +192,7 @@ def watch_inbox(
             on_batch=lambda s: console.print(f"{s.inputs} fax(es), {s.pages} pages, routes {dict(s.routes)}"),
         )
     except FaxIntakeError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     except KeyboardInterrupt:
         console.print("stopped")
 
@@ -205,7 +219,7 @@ def reprocess_cmd(
     from faxintake.store import Store
 
     if mode not in ("redecide", "reread"):
-        raise _fail(ConfigError("--mode is redecide or reread"))
+        raise fail(ConfigError("--mode is redecide or reread"))
     settings = Settings(
         out_dir=out, roster_path=roster, providers_path=providers, store_url=store, confidence_threshold=threshold
     )
@@ -224,9 +238,9 @@ def reprocess_cmd(
             apply=not dry_run,
         )
     except ValueError:
-        raise _fail(ConfigError("--since/--until take ISO dates (2026-11-01)")) from None
+        raise fail(ConfigError("--since/--until take ISO dates (2026-11-01)")) from None
     except FaxIntakeError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     changed = [c for c in changes if c.changed]
     table = Table(title=f"{len(changed)} of {len(changes)} document(s) changed" + (" (dry run)" if dry_run else ""))
     for column in ("id", "file", "form", "route", "codes"):
@@ -260,4 +274,4 @@ def serve_cmd(
     try:
         serve_inbox(inbox, settings.checked(), interval)
     except FaxIntakeError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc

@@ -11,15 +11,19 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from prefect import flow
 
 from extractors.ingest import sha256_of
 from faxintake.errors import StoreError
 from faxintake.intake import result_path, write_json
-from faxintake.settings import Settings
+from faxintake.settings import STORE_ENV, Settings
 from faxintake.store import Store
 from flows.intake import BatchSummary, run_batch, shared_api
+
+if TYPE_CHECKING:
+    from prefect.deployments.runner import RunnerDeployment
 
 IGNORED_SUFFIXES = (".part", ".tmp", ".crdownload")
 log = logging.getLogger(__name__)
@@ -121,29 +125,47 @@ def sweep(
 def inbox_sweep(
     inbox: str, out: str = "out", store: str | None = None, roster: str | None = None, providers: str | None = None
 ) -> int:
-    """One look at the inbox: what is waiting is processed and moved. Served on a schedule by `faxintake serve`."""
+    """One look at the inbox: what is waiting is processed and moved. Served on a schedule by `faxintake serve`.
+
+    `store`: a URL without credentials (Prefect keeps a run's parameters); by default the FAXINTAKE_STORE of the
+    process running the flow, else SQLite in `out`."""
     base = Settings()
-    settings = Settings(
-        out_dir=Path(out),
-        store_url=store,
-        roster_path=Path(roster) if roster else base.roster_path,
-        providers_path=Path(providers) if providers else base.providers_path,
-    ).checked()
+    settings = (
+        Settings(
+            out_dir=Path(out),
+            store_url=store,
+            roster_path=Path(roster) if roster else base.roster_path,
+            providers_path=Path(providers) if providers else base.providers_path,
+        )
+        .with_store_from_env()
+        .checked()
+    )
     before = len(pending(Path(inbox), 0))
     watch(Path(inbox), settings, once=True, settle_seconds=1.0)
     return before
 
 
-def serve_inbox(inbox: Path, settings: Settings, interval_seconds: int) -> None:
-    """Run the sweep as a Prefect deployment on an interval (needs a Prefect server: PREFECT_API_URL)."""
-    inbox_sweep.serve(
+def inbox_deployment(inbox: Path, settings: Settings, interval_seconds: int) -> RunnerDeployment:
+    """The sweep as a deployment. Its parameters are saved by Prefect and shown in its UI: the store URL is not one
+    of them (it can hold a password); `serve_inbox` hands it to the flow runs through their environment."""
+    built = inbox_sweep.to_deployment(  # called outside an event loop: the deployment itself, not a coroutine
         name="faxintake-inbox",
         interval=interval_seconds,
         parameters={
             "inbox": str(inbox),
             "out": str(settings.out_dir),
-            "store": settings.store_url,
             "roster": str(settings.roster_path),
             "providers": str(settings.providers_path),
         },
     )
+    return cast("RunnerDeployment", built)
+
+
+def serve_inbox(inbox: Path, settings: Settings, interval_seconds: int) -> None:
+    """Run the sweep as a Prefect deployment on an interval (needs a Prefect server: PREFECT_API_URL). The flow runs
+    are processes started by this one: they inherit its environment, and FAXINTAKE_STORE in it names the store."""
+    from prefect import serve
+
+    if settings.store_url:
+        os.environ[STORE_ENV] = settings.store_url
+    serve(inbox_deployment(inbox, settings, interval_seconds))

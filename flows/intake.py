@@ -38,6 +38,8 @@ from faxintake.model import FaxResult
 from faxintake.settings import Settings
 from faxintake.store import Store
 
+log = logging.getLogger(__name__)
+
 
 @functools.cache
 def _references(settings: Settings) -> References:
@@ -97,10 +99,17 @@ _local_pool: ProcessPoolExecutor | None = None  # set for local runs; on a Dask 
 # cache key costs more than the decision it would save.
 @task(name="read", task_run_name="read-{number}", cache_policy=NO_CACHE, persist_result=False)
 def read_stage(path: Path, settings: Settings, number: int) -> FaxRead | FaxResult:
-    """Ingest, clean, classify and read one fax."""
+    """Ingest, clean, classify and read one fax. An unreadable input or an OCR failure is logged here, not in the
+    OCR worker process (whose logging is not set up): its number, file name and what is wrong, never member data."""
     if _local_pool is not None:
-        return _local_pool.submit(read_or_error, path, settings).result()
-    return read_or_error(path, settings)
+        read = _local_pool.submit(read_or_error, path, settings).result()
+    else:
+        read = read_or_error(path, settings)
+    if isinstance(read, FaxResult):
+        log.warning("input %d (%s) not read: %s", number, path.name, read.error)
+    else:
+        log.debug("input %d (%s) read: %d page(s), %d form(s)", number, path.name, read.page_count, len(read.documents))
+    return read
 
 
 @task(name="decide", task_run_name="decide-{number}", cache_policy=NO_CACHE, persist_result=False)

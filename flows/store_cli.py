@@ -13,19 +13,12 @@ from rich.table import Table
 from faxintake.errors import FaxIntakeError
 from faxintake.export import export_tables
 from faxintake.store import Store
+from flows.console import fail
 
 queue_app = typer.Typer(no_args_is_help=True, help="Review queues: list, show and resolve documents.")
 console = Console()
 StoreOption = Annotated[str, typer.Option("--store", envvar="FAXINTAKE_STORE", help="SQLAlchemy URL of the store")]
 DEFAULT_STORE = f"sqlite:///{Path('out/faxintake.db').resolve()}"
-
-
-def _open(url: str) -> Store:
-    try:
-        return Store(url)
-    except FaxIntakeError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(exc.exit_code) from exc
 
 
 @queue_app.command("list")
@@ -35,7 +28,10 @@ def queue_list(
     store: StoreOption = DEFAULT_STORE,
 ) -> None:
     """Documents waiting in a queue (member initials only)."""
-    items = _open(store).queue(route, status)
+    try:
+        items = Store(store).queue(route, status)
+    except FaxIntakeError as exc:
+        raise fail(exc) from exc
     table = Table(title=f"{len(items)} {status} document(s)" + (f" in {route}" if route else ""))
     for column in ("id", "received", "form", "route", "member", "codes", "file"):
         table.add_column(column)
@@ -56,10 +52,10 @@ def queue_list(
 def queue_show(document_id: int, store: StoreOption = DEFAULT_STORE) -> None:
     """One document: fields, findings and its audit trail, as JSON."""
     try:
-        console.print_json(json.dumps(_open(store).show(document_id), default=str))
+        shown = Store(store).show(document_id)
     except FaxIntakeError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(exc.exit_code) from exc
+        raise fail(exc) from exc
+    console.print_json(json.dumps(shown, default=str))
 
 
 @queue_app.command("resolve")
@@ -71,10 +67,9 @@ def queue_resolve(
 ) -> None:
     """Close a document in its queue; who, why and when go to the audit trail."""
     try:
-        _open(store).resolve(document_id, actor=by, reason=reason)
+        Store(store).resolve(document_id, actor=by, reason=reason)
     except FaxIntakeError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(exc.exit_code) from exc
+        raise fail(exc) from exc
     console.print(f"document {document_id} resolved by {by}")
 
 
@@ -85,5 +80,8 @@ def export_command(
 ) -> None:
     """Write the analyst tables (documents, fields, findings, routes) and their data dictionary."""
     formats = ("parquet", "csv") if fmt == "both" else (fmt,)
-    written = export_tables(_open(store), out, formats)
+    try:
+        written = export_tables(Store(store), out, formats)
+    except FaxIntakeError as exc:
+        raise fail(exc) from exc
     console.print(f"wrote {len(written)} files to {out}")

@@ -240,3 +240,111 @@ def test_inbox_keeps_what_the_store_did_not_record(
     with Store(settings.store).sessions() as s:
         faxes = {Path(f.source).name: f.deliveries for f in s.scalars(select(Fax))}
     assert faxes == {"cm_no_program.tif": 1, "hif_en_forward.tif": 1, "junk.pdf": 1}, "each fax recorded once"
+
+
+def test_serve_keeps_the_store_password_out_of_prefect(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What `faxintake serve` hands Prefect (saved in its database, shown in its UI) holds no password: the store
+    URL goes to the flow runs through the serving process's environment, where the flow's settings find it."""
+    import prefect
+    from typer.testing import CliRunner
+
+    import flows.inbox
+    from flows.cli import app
+
+    monkeypatch.setenv("FAXINTAKE_STORE", "restored after the test")
+    monkeypatch.delenv("FAXINTAKE_STORE")
+    served: list[object] = []
+    monkeypatch.setattr(prefect, "serve", lambda *deployments, **_kw: served.extend(deployments))  # no server
+    url = "postgresql+psycopg://faxintake:secret@db.example:5432/fax"
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    run = CliRunner().invoke(app, ["serve", str(inbox), "--out", str(out), "--store", url, "--interval", "60"])
+    assert run.exit_code == 0, run.output
+    [deployment] = served
+    assert deployment.name == "faxintake-inbox"  # type: ignore[attr-defined]
+    parameters = deployment.parameters  # type: ignore[attr-defined]
+    assert parameters["inbox"] == str(inbox) and "store" not in parameters
+    assert "secret" not in json.dumps(parameters) and "secret" not in str(deployment)
+    assert os.environ["FAXINTAKE_STORE"] == url, "the flow runs, started by this process, inherit it"
+
+    used: list[str] = []
+    monkeypatch.setattr(flows.inbox, "watch", lambda _inbox, settings, **_kw: used.append(settings.store))
+    flows.inbox.inbox_sweep.fn(**parameters)  # what a scheduled run does with the deployment's parameters
+    flows.inbox.inbox_sweep.fn(**parameters, store=f"sqlite:///{tmp_path / 'given.db'}")  # a URL without password
+    assert used == [url, f"sqlite:///{tmp_path / 'given.db'}"]
+    monkeypatch.delenv("FAXINTAKE_STORE")
+    flows.inbox.inbox_sweep.fn(**parameters)
+    assert used[-1] == f"sqlite:///{(out / 'faxintake.db').resolve()}", "no store anywhere: SQLite in --out"
+
+
+def test_verbose_shows_our_debug_logs(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """`faxintake -v …` turns our loggers to DEBUG; an error then also logs where it came from (types and code
+    locations, no messages: those of a database can quote member data), still without the password."""
+    import logging
+
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+    from flows.console import OUR_LOGGERS
+
+    loggers = [logging.getLogger(name) for name in OUR_LOGGERS]
+    levels = [lg.level for lg in loggers]
+    store = "postgresql+psycopg://x:secret@127.0.0.1:1/db"
+    cli_log = logging.getLogger("flows.cli")
+    cli_log.addHandler(caplog.handler)  # Prefect's logging set-up may have taken the root handler away
+    try:
+        quiet = CliRunner().invoke(app, ["queue", "list", "--store", store])
+        assert quiet.exit_code == 6 and "where the error came from" not in caplog.text
+        for flag in ("--verbose", "-v"):
+            caplog.clear()
+            run = CliRunner().invoke(app, [flag, "queue", "list", "--store", store])
+            assert run.exit_code == 6, run.output
+            assert [lg.getEffectiveLevel() for lg in loggers] == [logging.DEBUG] * len(loggers)
+            assert "where the error came from" in caplog.text
+            assert "faxintake.errors.StoreError" in caplog.text and "sqlalchemy.exc.OperationalError" in caplog.text
+            assert "secret" not in caplog.text + run.output
+            assert run.stderr.strip().splitlines()[-1].startswith("error: cannot open the store")
+    finally:
+        cli_log.removeHandler(caplog.handler)
+        for lg, level in zip(loggers, levels, strict=True):
+            lg.setLevel(level)
+
+
+def test_the_flows_read_stage_logs_unreadable_inputs_and_ocr_failures(
+    corpus: Path, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One line per input that could not be read, in the flow's process: its number, file name and what is wrong."""
+    import logging
+
+    import flows.intake
+    from extractors import ocr
+    from faxintake.errors import OcrError
+    from faxintake.model import FaxResult
+
+    def crash(*_a: object, **_k: object) -> object:
+        raise OcrError("Tesseract did not finish within 30 s")
+
+    monkeypatch.setattr(flows.intake, "_local_pool", None)  # read in this process (no worker pool to start)
+    junk = tmp_path / "junk.pdf"
+    junk.write_bytes(b"not a fax")
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]  # this logger's own records, whatever the root has
+    flows.intake.log.addHandler(handler)
+    try:
+        assert isinstance(flows.intake.read_stage.fn(junk, settings, 3), FaxResult)
+        monkeypatch.setattr(ocr, "read_block", crash)
+        monkeypatch.setattr(ocr, "read_line", crash)
+        assert isinstance(flows.intake.read_stage.fn(corpus / "hif_en_forward.tif", settings, 4), FaxResult)
+    finally:
+        flows.intake.log.removeHandler(handler)
+    lines = [(r.levelno, r.getMessage()) for r in records]
+    assert len(lines) == 2, lines
+    assert lines[0][0] == lines[1][0] == logging.WARNING
+    assert lines[0][1].startswith("input 3 (junk.pdf) not read: not a fax image")
+    assert lines[1][1].startswith("input 4 (hif_en_forward.tif) not read: Tesseract did not finish")
+    truth = json.loads((corpus / "hif_en_forward.truth.json").read_text())
+    member = [str(f["value"]) for f in truth["documents"][0]["fields"].values() if len(str(f["value"])) > 3]
+    assert member and [v for v in member if any(v in text for _, text in lines)] == [], "no member data in the log"

@@ -152,3 +152,84 @@ def test_postgresql_round_trip(tmp_path: Path) -> None:
     _round_trip(store, tmp_path / "pg")
     again = store.record(result("e" * 64, Route.RETURN_TO_SENDER))
     assert again.duplicate_of == "a.tif"
+
+
+UNREACHABLE = "postgresql+psycopg://x:secret@127.0.0.1:1/db"  # nothing listens on port 1
+STORE_COMMANDS = {
+    "queue list": ["queue", "list"],
+    "queue show": ["queue", "show", "1"],
+    "queue resolve": ["queue", "resolve", "1", "--by", "jdoe", "--reason", "done"],
+    "export": ["export", "--out", "{tmp}/tables"],
+    "reprocess": ["reprocess", "--out", "{tmp}/out", "--dry-run"],
+}
+
+
+@pytest.mark.parametrize("when", ["at open", "after open"])
+@pytest.mark.parametrize("command", list(STORE_COMMANDS))
+def test_every_store_command_with_the_store_unreachable_exits_6_in_one_line(
+    command: str, when: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`at open`: the store cannot be reached when it is opened. `after open`: it is opened (no migration, so no
+    connection yet) and the command's own query is the first to fail. Either way: a StoreError, exit 6, one line
+    saying what to do, no stack trace, no password."""
+    from typer.testing import CliRunner
+
+    import faxintake.store
+    from flows.cli import app
+
+    if when == "after open":
+        monkeypatch.setattr(faxintake.store, "migrate", lambda _engine: None)
+    args = [a.replace("{tmp}", str(tmp_path)) for a in STORE_COMMANDS[command]]
+    run = CliRunner().invoke(app, [*args, "--store", UNREACHABLE])
+    assert run.exit_code == 6, run.output
+    assert run.stdout == ""
+    assert run.stderr.count("\n") == 1, run.stderr
+    assert run.stderr.startswith("error: cannot ") and "127.0.0.1:1/db" in run.stderr and "--store" in run.stderr
+    assert "Traceback" not in run.output and "secret" not in run.output
+    assert isinstance(run.exception, SystemExit), "an exit, not an exception"
+
+
+def test_store_methods_raise_store_errors_without_credentials(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import faxintake.store
+
+    monkeypatch.setattr(faxintake.store, "migrate", lambda _engine: None)
+    store = Store("postgresql+psycopg://x:secret@127.0.0.1:1/db?password=secret")
+    calls = {
+        "record": lambda: store.record(result("a" * 64, Route.MANUAL_TRIAGE)),
+        "queue": lambda: store.queue(),
+        "show": lambda: store.show(1),
+        "resolve": lambda: store.resolve(1, actor="a", reason="b"),
+        "replace_decision": lambda: store.replace_decision(1, [], "manual_triage", actor="a", reason="b"),
+        "iter_documents": lambda: list(store.iter_documents()),
+        "open_return": lambda: store.open_return("91234567A", "member_reassignment"),
+        "find_fax": lambda: store.find_fax("a" * 64),
+        "relocate": lambda: store.relocate("a" * 64, Path("processed/a.tif")),
+        "export": lambda: export_tables(store, tmp_path / "tables"),
+    }
+    for name, call in calls.items():
+        with pytest.raises(StoreError) as err:
+            call()
+        assert err.value.exit_code == 6
+        assert "secret" not in str(err.value) and "127.0.0.1:1/db" in str(err.value), name
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresql+psycopg://user:secret@db.example:5432/fax", "postgresql+psycopg://db.example:5432/fax"),
+        ("postgresql+psycopg://user:se@cret@db.example/fax", "postgresql+psycopg://db.example/fax"),  # raw "@"
+        ("postgresql+psycopg:///fax?host=/run/pg&password=secret", "postgresql+psycopg:///fax"),
+        ("sqlite:///out/faxintake.db", "sqlite:///out/faxintake.db"),
+        ("not a url user:secret@host", "host"),
+    ],
+)
+def test_store_messages_never_show_credentials(url: str, shown: str) -> None:
+    from faxintake.store import _safe_url
+
+    assert _safe_url(url) == shown
+
+
+def test_a_missing_database_driver_is_a_store_error() -> None:
+    with pytest.raises(StoreError, match="driver is not installed") as err:
+        Store("mysql://user:secret@127.0.0.1:1/db")
+    assert "secret" not in str(err.value)

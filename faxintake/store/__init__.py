@@ -3,6 +3,7 @@ or PostgreSQL by URL. The schema is versioned with Alembic; recording is idempot
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from collections.abc import Iterator
@@ -13,7 +14,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, select
+from alembic.util.exc import CommandError
+from sqlalchemy import URL, Engine, create_engine, event, make_url, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -30,7 +32,13 @@ def member_key(form_id: str, member_id: str) -> str | None:
 
 
 def _safe_url(url: str) -> str:
-    return url.split("@", 1)[-1] if "@" in url else url
+    """The URL as messages show it: no user, no password, no query (libpq takes `?password=` too)."""
+    try:
+        parsed = make_url(url)
+    except Exception:  # not a URL SQLAlchemy understands: keep what follows any credentials, up to any query
+        return url.rsplit("@", 1)[-1].split("?", 1)[0]
+    host = (parsed.host or "").rsplit("@", 1)[-1] or None  # a raw "@" in a password ends up in the host
+    return URL.create(parsed.drivername, host=host, port=parsed.port, database=parsed.database).render_as_string()
 
 
 def migrate(engine: Engine) -> None:
@@ -89,80 +97,100 @@ class Store:
                 for own in (path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")):
                     if own.exists():
                         os.chmod(own, 0o600)
-            self.engine = create_engine(url, future=True)
+            # hide_parameters: an error's text never carries the values of a statement (member data).
+            self.engine = create_engine(url, future=True, hide_parameters=True)
             if self.engine.dialect.name == "sqlite":
                 event.listen(self.engine, "connect", _sqlite_pragmas)
             migrate(self.engine)
+        except ImportError as exc:
+            raise StoreError(
+                f"cannot open the store at {_safe_url(url)}: its database driver is not installed ({exc.name or exc})",
+                hint="use postgresql+psycopg://… for PostgreSQL or sqlite:///… for SQLite",
+            ) from exc
+        except CommandError as exc:
+            raise StoreError(
+                f"cannot open the store at {_safe_url(url)}: its schema is not one this version knows",
+                hint="use the faxintake version that last wrote this store, or another store",
+            ) from exc
         except (SQLAlchemyError, OSError) as exc:
             raise StoreError(f"cannot open the store at {_safe_url(url)}: {type(exc).__name__}") from exc
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
-    def _session(self) -> Session:
-        return self.sessions()
+    @contextlib.contextmanager
+    def session(self, doing: str, *, write: bool = False) -> Iterator[Session]:
+        """A session for one piece of work, the one way in to the database: any database failure in it becomes
+        a StoreError saying what could not be done and where (the URL without credentials, the error's type
+        only). `write`: one transaction, committed when the block ends."""
+        try:
+            with self.sessions() as s:
+                if write:
+                    with s.begin():
+                        yield s
+                else:
+                    yield s
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot {doing} in the store at {_safe_url(self.url)}: {type(exc).__name__}") from exc
 
     def record(self, result: FaxResult, *, actor: str = "faxintake") -> RecordOutcome:
-        try:
-            with self._session() as s, s.begin():
-                existing = s.scalar(select(Fax).where(Fax.sha256 == result.sha256)) if result.sha256 else None
-                if existing is not None:
-                    existing.deliveries += 1
-                    existing.last_seen = _now()
-                    s.add(
-                        Audit(
-                            at=_now(),
-                            entity="fax",
-                            entity_id=existing.id,
-                            action="duplicate delivery",
-                            from_state=str(existing.deliveries - 1),
-                            to_state=str(existing.deliveries),
-                            actor=actor,
-                            reason=f"same content as {Path(existing.source).name}",
-                        )
-                    )
-                    return RecordOutcome(existing.id, tuple(d.id for d in existing.documents), existing.source)
-                fax = self._add_fax(s, result)
-                s.flush()
+        with self.session("record the fax", write=True) as s:
+            existing = s.scalar(select(Fax).where(Fax.sha256 == result.sha256)) if result.sha256 else None
+            if existing is not None:
+                existing.deliveries += 1
+                existing.last_seen = _now()
                 s.add(
                     Audit(
                         at=_now(),
                         entity="fax",
-                        entity_id=fax.id,
-                        action="recorded",
-                        to_state="error" if result.error else "decided",
+                        entity_id=existing.id,
+                        action="duplicate delivery",
+                        from_state=str(existing.deliveries - 1),
+                        to_state=str(existing.deliveries),
+                        actor=actor,
+                        reason=f"same content as {Path(existing.source).name}",
+                    )
+                )
+                return RecordOutcome(existing.id, tuple(d.id for d in existing.documents), existing.source)
+            fax = self._add_fax(s, result)
+            s.flush()
+            s.add(
+                Audit(
+                    at=_now(),
+                    entity="fax",
+                    entity_id=fax.id,
+                    action="recorded",
+                    to_state="error" if result.error else "decided",
+                    actor=actor,
+                )
+            )
+            ids = []
+            for index, doc in enumerate(result.documents):
+                row = self._add_document(s, fax, index, doc, result)
+                s.flush()
+                ids.append(row.id)
+                s.add(
+                    Audit(
+                        at=_now(),
+                        entity="document",
+                        entity_id=row.id,
+                        action="routed",
+                        to_state=row.route,
                         actor=actor,
                     )
                 )
-                ids = []
-                for index, doc in enumerate(result.documents):
-                    row = self._add_document(s, fax, index, doc, result)
-                    s.flush()
-                    ids.append(row.id)
+                if row.linked_return_id:
                     s.add(
                         Audit(
                             at=_now(),
                             entity="document",
-                            entity_id=row.id,
-                            action="routed",
-                            to_state=row.route,
+                            entity_id=row.linked_return_id,
+                            action="resubmitted",
+                            from_state="open",
+                            to_state="resubmitted",
                             actor=actor,
+                            reason=f"resubmission is document {row.id}",
                         )
                     )
-                    if row.linked_return_id:
-                        s.add(
-                            Audit(
-                                at=_now(),
-                                entity="document",
-                                entity_id=row.linked_return_id,
-                                action="resubmitted",
-                                from_state="open",
-                                to_state="resubmitted",
-                                actor=actor,
-                                reason=f"resubmission is document {row.id}",
-                            )
-                        )
-                return RecordOutcome(fax.id, tuple(ids), None)
-        except SQLAlchemyError as exc:
-            raise StoreError(f"cannot record the fax in the store: {type(exc).__name__}") from exc
+            return RecordOutcome(fax.id, tuple(ids), None)
 
     def _add_fax(self, s: Session, result: FaxResult) -> Fax:
         fax = Fax(
@@ -263,24 +291,21 @@ class Store:
         key = member_key(form_id, member_id)
         if key is None:
             return None
-        try:
-            with self._session() as s:
-                row = self._open_return(s, key, excluding_fax)
-                if row is None:
-                    return None
-                sent = s.scalar(select(Notice.created_at).where(Notice.document_id == row.id).order_by(Notice.id))
-                times, earlier = 1, row.linked_return_id
-                while earlier is not None and times < 100:  # links point to older documents: no cycles
-                    times += 1
-                    earlier = s.scalar(select(DocumentRow.linked_return_id).where(DocumentRow.id == earlier))
-                findings = tuple(
-                    Finding(code=f.code, severity=Severity.RETURN, fields=tuple(f.fields), message=f.message)
-                    for f in row.findings
-                    if f.severity == Severity.RETURN.value
-                )
-                return OpenReturn(row.id, row.fax.sha256, row.index, sent or row.decided_at, findings, times)
-        except SQLAlchemyError as exc:
-            raise StoreError(f"cannot look up earlier returns in the store: {type(exc).__name__}") from exc
+        with self.session("look up earlier returns") as s:
+            row = self._open_return(s, key, excluding_fax)
+            if row is None:
+                return None
+            sent = s.scalar(select(Notice.created_at).where(Notice.document_id == row.id).order_by(Notice.id))
+            times, earlier = 1, row.linked_return_id
+            while earlier is not None and times < 100:  # links point to older documents: no cycles
+                times += 1
+                earlier = s.scalar(select(DocumentRow.linked_return_id).where(DocumentRow.id == earlier))
+            findings = tuple(
+                Finding(code=f.code, severity=Severity.RETURN, fields=tuple(f.fields), message=f.message)
+                for f in row.findings
+                if f.severity == Severity.RETURN.value
+            )
+            return OpenReturn(row.id, row.fax.sha256, row.index, sent or row.decided_at, findings, times)
 
     def find_open_return(self, member_id: str, form_id: str) -> int | None:
         found = self.open_return(member_id, form_id)
@@ -288,36 +313,30 @@ class Store:
 
     def find_fax(self, sha256: str) -> dict[str, Any] | None:
         """The stored result of a fax with this content, if it was seen before."""
-        try:
-            with self._session() as s:
-                fax = s.scalar(select(Fax).where(Fax.sha256 == sha256))
-                return dict(fax.result) | {"_source": fax.source} if fax else None
-        except SQLAlchemyError as exc:
-            raise StoreError(f"cannot read the store: {type(exc).__name__}") from exc
+        with self.session("look the fax up") as s:
+            fax = s.scalar(select(Fax).where(Fax.sha256 == sha256))
+            return dict(fax.result) | {"_source": fax.source} if fax else None
 
     def relocate(self, sha256: str, new_path: Path, *, actor: str = "inbox") -> None:
         """The original was moved (to processed/ or failed/): remember where it is kept now."""
-        try:
-            with self._session() as s, s.begin():
-                fax = s.scalar(select(Fax).where(Fax.sha256 == sha256))
-                if fax is not None and fax.source != str(new_path):
-                    s.add(
-                        Audit(
-                            at=_now(),
-                            entity="fax",
-                            entity_id=fax.id,
-                            action="moved",
-                            from_state=Path(fax.source).parent.name,
-                            to_state=new_path.parent.name,
-                            actor=actor,
-                        )
+        with self.session("record where the fax was moved", write=True) as s:
+            fax = s.scalar(select(Fax).where(Fax.sha256 == sha256))
+            if fax is not None and fax.source != str(new_path):
+                s.add(
+                    Audit(
+                        at=_now(),
+                        entity="fax",
+                        entity_id=fax.id,
+                        action="moved",
+                        from_state=Path(fax.source).parent.name,
+                        to_state=new_path.parent.name,
+                        actor=actor,
                     )
-                    fax.source = str(new_path)
-        except SQLAlchemyError as exc:
-            raise StoreError(f"cannot record where the fax was moved: {type(exc).__name__}") from exc
+                )
+                fax.source = str(new_path)
 
     def queue(self, route: str | None = None, status: str = "open") -> list[QueueItem]:
-        with self._session() as s:
+        with self.session("list the queue") as s:
             q = (
                 select(DocumentRow)
                 .join(Fax)
@@ -341,7 +360,7 @@ class Store:
             ]
 
     def show(self, document_id: int) -> dict[str, Any]:
-        with self._session() as s:
+        with self.session(f"show document {document_id}") as s:
             d = s.get(DocumentRow, document_id)
             if d is None:
                 raise StoreError(f"no document {document_id}", hint="list the queue to see document ids")
@@ -384,7 +403,7 @@ class Store:
             }
 
     def resolve(self, document_id: int, *, actor: str, reason: str, outcome: str = "resolved") -> None:
-        with self._session() as s, s.begin():
+        with self.session(f"resolve document {document_id}", write=True) as s:
             d = s.get(DocumentRow, document_id)
             if d is None:
                 raise StoreError(f"no document {document_id}", hint="list the queue to see document ids")
@@ -411,7 +430,7 @@ class Store:
         self, document_id: int, findings: list[dict[str, Any]], route: str, *, actor: str, reason: str
     ) -> tuple[str | None, str]:
         """Re-decide a stored document (a rules change): the old route and codes are kept in the audit trail."""
-        with self._session() as s, s.begin():
+        with self.session(f"record the new decision for document {document_id}", write=True) as s:
             d = s.get(DocumentRow, document_id)
             if d is None:
                 raise StoreError(f"no document {document_id}")
@@ -443,7 +462,7 @@ class Store:
         route: str | None = None,
         code: str | None = None,
     ) -> Iterator[DocumentRow]:
-        with self._session() as s:
+        with self.session("read the documents") as s:
             q = select(DocumentRow).join(Fax).order_by(DocumentRow.id)
             if since:
                 q = q.where(Fax.received_at >= since)
