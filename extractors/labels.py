@@ -1,8 +1,16 @@
-"""Read fields on pages without a fixed layout (cover sheets, letters): find the printed label, take the words after it."""
+"""Read fields on pages without a fixed layout (cover sheets, letters): find the printed label, take the words after it.
+
+The same matcher finds a form's printed labels on a page that did not register (`find_labels`, used by
+extractors/read_by_labels.py): there anywhere on a line, tolerant of OCR slips, and Chinese labels matched
+character by character.
+"""
 
 from __future__ import annotations
 
+import difflib
 import re
+import unicodedata
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from extractors.normalize import format_phone, parse_date
@@ -35,36 +43,64 @@ def _token(text: str) -> str:
     return re.sub(r"[^\w#()]+$", "", text.lower()).strip()
 
 
+# A label's tokens, and the line position where a label ended up matched: (first token, end token, key, score).
+Known = list[tuple[tuple[str, ...], str | None]]
+Match = tuple[int, int, str | None, float]
+# Whether a label's tokens are read at a position of the line's tokens: where its match ends, and how well.
+Matcher = Callable[[tuple[str, ...], list[str], int], tuple[int, float] | None]
+
+
+def _exact(label: tuple[str, ...], tokens: list[str], i: int) -> tuple[int, float] | None:
+    return (i + len(label), 1.0) if tuple(tokens[i : i + len(label)]) == label else None
+
+
+def _scan(tokens: list[str], known: Known, match: Matcher, accept: Callable[[int, int], bool]) -> list[Match]:
+    """Labels along one line, left to right, each taking its tokens: the longest label that matches wins."""
+    starts: list[Match] = []
+    i = 0
+    while i < len(tokens):
+        best: Match | None = None
+        longest = 0
+        for label, key in known:  # longest first: "From fax" before "From"
+            if best is not None and len(label) < longest:
+                break
+            found = match(label, tokens, i)
+            if found is not None and accept(i, found[0]) and (best is None or found[1] > best[3]):
+                best, longest = (i, found[0], key, found[1]), len(label)
+        if best is not None:
+            starts.append(best)
+            i = best[1]
+        else:
+            i += 1
+    return starts
+
+
+def _known(
+    labels: Mapping[str, list[str]], other_labels: list[str] | None, tokens: Callable[[str], list[str]]
+) -> Known:
+    known: Known = []
+    for field, variants in labels.items():
+        known += [(tuple(tokens(t)), field) for t in variants]
+    known += [(tuple(tokens(t)), None) for t in other_labels or []]
+    known = [k for k in known if k[0]]
+    known.sort(key=lambda k: -len(k[0]))
+    return known
+
+
 def read_by_labels(
     words: list[Word], labels: dict[str, list[str]], other_labels: list[str] | None = None
 ) -> dict[str, FieldRead]:
     """For each field, the words after its label on the same line, up to the next known label."""
-    known: list[tuple[tuple[str, ...], str | None]] = []
-    for field, variants in labels.items():
-        known += [(tuple(_token(t) for t in v.split()), field) for v in variants]
-    known += [(tuple(_token(t) for t in v.split()), None) for v in other_labels or []]
-    known.sort(key=lambda k: -len(k[0]))  # "From fax" before "From"
+    known = _known(labels, other_labels, lambda v: [_token(t) for t in v.split()])
     found: dict[str, FieldRead] = {}
     for line in lines_of(words):
         tokens = [_token(w.text) for w in line]
-        starts: list[tuple[int, int, str | None]] = []
-        i = 0
-        while i < len(line):
-            hit = next(
-                (
-                    k
-                    for k in known
-                    if tuple(tokens[i : i + len(k[0])]) == k[0]
-                    and (i == 0 or line[i + len(k[0]) - 1].text.rstrip().endswith(":"))
-                ),
-                None,
-            )
-            if hit:
-                starts.append((i, i + len(hit[0]), hit[1]))
-                i += len(hit[0])
-            else:
-                i += 1
-        for n, (_, end, label_of) in enumerate(starts):
+
+        def at_start_or_colon(i: int, end: int, line: list[Word] = line) -> bool:
+            return i == 0 or line[end - 1].text.rstrip().endswith(":")
+
+        starts = _scan(tokens, known, _exact, at_start_or_colon)
+        for n, (_, end, label_of, _score) in enumerate(starts):
             if label_of is None or label_of in found:
                 continue
             field = label_of
@@ -74,6 +110,107 @@ def read_by_labels(
             if text:
                 conf = min(w.confidence for w in value_words)
                 found[field] = FieldRead(value=text, confidence=round(conf, 3), raw=text)
+    return found
+
+
+@dataclass(frozen=True)
+class LabelHit:
+    """Where a printed label was found: its words (first line only for a label printed on several) and how well
+    they matched (1.0: every token as printed)."""
+
+    key: str
+    words: tuple[Word, ...]
+    similarity: float
+
+    @property
+    def box(self) -> tuple[float, float, float, float]:
+        return (
+            min(w.box[0] for w in self.words),
+            min(w.box[1] for w in self.words),
+            max(w.box[2] for w in self.words),
+            max(w.box[3] for w in self.words),
+        )
+
+
+_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
+def has_chinese(text: str) -> bool:
+    return _CJK.search(text) is not None
+
+
+def label_tokens(text: str) -> list[str]:
+    """Tokens a label is matched by: runs of letters and digits folded (case, accents), so that "Medi-Cal" read as
+    "Medi Cal" still matches; Chinese one character each."""
+    folded = "".join(ch for ch in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(ch))
+    out: list[str] = []
+    for run in re.findall(r"\w+", folded):
+        out += [part for part in re.split(f"({_CJK.pattern})", run) if part and part != "_"]
+    return out
+
+
+MIN_LABEL_SIMILARITY = 0.8  # "appomtment" for "appointment", "famthe" for "I am the", one Chinese character in six
+
+
+class _Fuzzy:
+    """A label matches where the line's tokens, run together, spell it but for OCR slips (a word split or run into
+    the next one counts little); a one-word label must be read exactly, and so must a label's numbers and other
+    numbers ("date 1" is no "date 2")."""
+
+    def __init__(self) -> None:
+        self._matchers: dict[str, difflib.SequenceMatcher[str]] = {}
+
+    def __call__(self, label: tuple[str, ...], tokens: list[str], i: int) -> tuple[int, float] | None:
+        if len(label) == 1:
+            return (i + 1, 1.0) if tokens[i] == label[0] else None
+        if not _same_start(label[0], tokens[i]):  # a mark or a speck read before the label is not part of it
+            return None
+        want = "".join(label)
+        matcher = self._matchers.get(want)
+        if matcher is None:
+            matcher = self._matchers[want] = difflib.SequenceMatcher(None, b=want, autojunk=False)
+        best: tuple[int, float] | None = None
+        length = 0
+        for end in range(i + 1, min(len(tokens), i + len(label) + 2) + 1):
+            length += len(tokens[end - 1])
+            if length < 0.7 * len(want):
+                continue
+            if length > 1.3 * len(want):
+                break
+            matcher.set_seq1("".join(tokens[i:end]))
+            if matcher.real_quick_ratio() < MIN_LABEL_SIMILARITY or matcher.quick_ratio() < MIN_LABEL_SIMILARITY:
+                continue
+            score = matcher.ratio()
+            if score >= MIN_LABEL_SIMILARITY and (best is None or score > best[1]):
+                best = (end, score)
+        if best is None:
+            return None
+        short = [t for t in label if t.isdigit()]
+        return best if all(t in tokens[i : best[0]] for t in short) else None
+
+
+def _same_start(want: str, seen: str) -> bool:
+    """A label's first word as read: exactly, run into the next word, split, or with a letter or two misread."""
+    if want == seen or seen.startswith(want) or (len(seen) >= 2 and want.startswith(seen)):
+        return True
+    if min(len(want), len(seen)) < 3:
+        return False
+    return max(difflib.SequenceMatcher(None, want, part).ratio() for part in (seen, seen[: len(want)])) >= 0.6
+
+
+def find_labels(words: list[Word], labels: Mapping[str, str]) -> dict[str, list[LabelHit]]:
+    """Every place each label (key -> printed text) appears, anywhere on a line, OCR slips tolerated; where two
+    labels could claim the same words, the longer one takes them ("Member phone" before "Phone")."""
+    known = _known({k: [v] for k, v in labels.items()}, None, label_tokens)
+    fuzzy = _Fuzzy()
+    found: dict[str, list[LabelHit]] = {}
+    for line in lines_of(words):
+        units = [(t, n) for n, w in enumerate(line) for t in label_tokens(w.text)]
+        tokens = [t for t, _ in units]
+        for i, end, key, score in _scan(tokens, known, fuzzy, lambda i, end: True):
+            assert key is not None
+            first, last = units[i][1], units[end - 1][1]
+            found.setdefault(key, []).append(LabelHit(key, tuple(line[first : last + 1]), round(score, 3)))
     return found
 
 

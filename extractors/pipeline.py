@@ -150,12 +150,23 @@ def _read_best_page(
         read = read_form_page(ink, dpi, form, language, n, received=received, words=words, lexicon=lexicon)
         if read.registration is not None and read.registration.ok:
             return read, n
-        if best is None or (
-            read.registration and best[0].registration and read.registration.overlap > best[0].registration.overlap
-        ):
+        if best is None or _fits_better(read, best[0]):
             best = (read, n)
     assert best is not None
     return best
+
+
+def _fits_better(read: FormPageRead, best: FormPageRead) -> bool:
+    """Of two form pages neither of which registered: the one more of whose labels were found on the page (it was
+    read by them), else the one more of whose blank form lies on the page's ink."""
+    found, best_found = _share_read(read), _share_read(best)
+    if found != best_found:
+        return found > best_found
+    return bool(read.registration and best.registration and read.registration.overlap > best.registration.overlap)
+
+
+def _share_read(read: FormPageRead) -> float:
+    return sum(r.confidence > 0 for r in read.fields.values()) / max(1, len(read.fields))
 
 
 def _header(band: np.ndarray, dpi: int) -> FaxHeader | None:

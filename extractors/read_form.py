@@ -11,7 +11,8 @@ from datetime import date
 import cv2
 import numpy as np
 
-from extractors import line_model, ocr, vote
+from extractors import line_model, ocr, read_by_labels, vote
+from extractors.labels import Word
 from extractors.line_model import Format, Segment
 from extractors.marks import crop, read_checkbox, read_choice, read_signature
 from extractors.normalize import normalize
@@ -66,6 +67,7 @@ LINE_FORMATS: dict[FieldType, tuple[Format, ...]] = {
 SURE = 0.95  # a validated read this sure is not read a second time
 DISAGREEMENT_CAP = 0.6  # two readers that disagree on a value: a person decides
 OCR_LANGUAGE = {"en": "eng", "es": "spa+eng", "hmn": "eng", "zh-Hant": "eng"}
+TEXT_LAYER_CONFIDENCE = 0.99  # a PDF's own text: what was typed, not a reading of it
 
 
 @dataclass(frozen=True)
@@ -97,9 +99,13 @@ def read_form_page(
     t = template(form.form_id, language, form_page, dpi)
     reg = register(page_ink, t)
     fields = [f for f in form.fields if f.page == form_page]
-    if reg is None or not reg.ok:
+    if reg is None or not reg.ok:  # another revision, another scale, a re-typed form: read it by its labels
+        layer = [Word(w.text, TEXT_LAYER_CONFIDENCE, w.box) for w in words] if words else None
         return FormPageRead(
-            {f.name: FieldRead(value=f.type.blank, confidence=0.0, raw="not registered") for f in fields}, reg
+            read_by_labels.read_page_by_labels(
+                page_ink, dpi, form, language, form_page, received=received, words=layer
+            ),
+            reg,
         )
     aligned = warp(page_ink, reg.matrix, t.shape)
     written = aligned & ~t.mask
@@ -165,8 +171,8 @@ def _checked(
             line = line_model.read_literal(probs, written)
             if line is None or line.log_probability - best < math.log(HYPOTHESIS_MARGIN):
                 continue
-            if f.type is FieldType.TEXT:
-                value = value.upper() if line.text.isupper() else value
+            if f.type is FieldType.TEXT and _mostly_upper(str(read.value)):
+                value = value.upper()  # written in capitals, as hand-printed forms often are
             return read.model_copy(
                 update={
                     "value": value,
@@ -176,6 +182,11 @@ def _checked(
                 }
             )
     return None
+
+
+def _mostly_upper(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) >= 0.7 * len(letters)
 
 
 def _written_forms(field_type: FieldType, value: str) -> list[str]:

@@ -50,10 +50,7 @@ def reconcile(first: Sequence[Word], second: Sequence[Word]) -> list[Word]:
     for op, a0, a1, b0, b1 in matcher.get_opcodes():
         ours, theirs = list(first[a0:a1]), list(second[b0:b1])
         if op == "equal":
-            out += [
-                Word(w.text, min(AGREED_CAP, 1 - (1 - w.confidence) * (1 - v.confidence)))
-                for w, v in zip(ours, theirs, strict=True)
-            ]
+            out += [_agreed(w, v) for w, v in zip(ours, theirs, strict=True)]
             continue
         if ours and theirs:  # the first reading stands unless it is unsure and the second is surer
             span = theirs if _mean(ours) < PREFER_FIRST_ABOVE and _mean(theirs) > _mean(ours) else ours
@@ -62,6 +59,16 @@ def reconcile(first: Sequence[Word], second: Sequence[Word]) -> list[Word]:
         if (ours and theirs) or _mean(span) >= KEEP_UNMATCHED:
             out += [Word(w.text, w.confidence * DISPUTED) for w in span]
     return out
+
+
+def _agreed(first: Word, second: Word) -> Word:
+    """Both engines read this word. Their slips are not independent (both see the same broken strokes: a period
+    read as a comma by both), so agreement lifts the surer reading part of the way, not as far as two independent
+    witnesses would. Letters alike but in another case: the case is not agreed, the word is not lifted."""
+    if first.text != second.text:
+        return first if first.confidence >= PREFER_FIRST_ABOVE or first.confidence >= second.confidence else second
+    surer, other = max(first.confidence, second.confidence), min(first.confidence, second.confidence)
+    return Word(first.text, min(AGREED_CAP, 1 - (1 - surer) * (1 - other) ** 0.5))
 
 
 def _mean(words: Sequence[Word]) -> float:

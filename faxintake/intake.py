@@ -46,6 +46,10 @@ class References:
         settings.checked()
         return cls(Roster.load(settings.roster_path), ProviderDirectory.load(settings.providers_path))
 
+    def hypotheses(self, reads: Mapping[str, FieldRead]) -> dict[str, list[str]]:
+        """Values for the reader to check boxes against: the member's identity, the provider's name and practice."""
+        return {**self.roster.hypotheses(reads), **self.providers.hypotheses(reads)}
+
 
 def versions() -> dict[str, str]:
     return {
@@ -230,14 +234,15 @@ def write_json(path: Path, data: object) -> Path:
 
 def read_input(path: Path, settings: Settings) -> FaxRead:
     received = settings.received_at.date() if settings.received_at else None
-    roster = _roster(settings.roster_path) if settings.roster_path.exists() else None
-    return read_fax(path, received=received, lexicon=roster.hypotheses if roster else None)
+    known = settings.roster_path.exists() and settings.providers_path.exists()
+    refs = _references(settings.roster_path, settings.providers_path) if known else None
+    return read_fax(path, received=received, lexicon=refs.hypotheses if refs else None)
 
 
 @functools.lru_cache(maxsize=4)
-def _roster(path: Path) -> Roster:
-    """The roster the reader checks names against, loaded once per worker process (the decision loads its own)."""
-    return Roster.load(path)
+def _references(roster: Path, providers: Path) -> References:
+    """What the reader checks its boxes against, loaded once per worker process (the decision loads its own)."""
+    return References(Roster.load(roster), ProviderDirectory.load(providers))
 
 
 def process_file(path: Path, settings: Settings, refs: References) -> FaxResult:

@@ -238,6 +238,18 @@ def run_batch(
         return intake(files, len(files))
 
 
+TEMPORARY_SERVER_IDLE_SERVICES = (
+    "TRIGGERS",
+    "SCHEDULER",
+    "LATE_RUNS",
+    "FOREMAN",
+    "PAUSE_EXPIRATIONS",
+    "REPOSSESSOR",
+    "CANCELLATION_CLEANUP",
+    "CLEANUP_RECONCILER",
+)
+
+
 @contextlib.contextmanager
 def shared_api() -> Iterator[None]:
     """Without a Prefect server configured, Prefect starts a temporary one per process (~8 s each, MEASURED.md):
@@ -250,6 +262,12 @@ def shared_api() -> Iterator[None]:
     server = SubprocessASGIServer()
     # The server's own services log every event they could not flush when it is stopped: keep its console quiet.
     quiet = os.environ.setdefault("PREFECT_LOGGING_SERVER_LEVEL", "CRITICAL")
+    # This server lives for one batch on the same two cores as the OCR: it records the runs, their task runs and
+    # events (what the UI shows), and runs none of the services a long-lived server needs (schedules,
+    # automations, late or lost runs, clean-ups), which would take CPU from the work.
+    idle = {f"PREFECT_SERVER_SERVICES_{name}_ENABLED": "false" for name in TEMPORARY_SERVER_IDLE_SERVICES}
+    added = [key for key in idle if key not in os.environ]  # what the user set stays as set
+    os.environ.update({key: idle[key] for key in added})
     server.start()
     os.environ["PREFECT_API_URL"] = server.api_url
     try:
@@ -261,6 +279,8 @@ def shared_api() -> Iterator[None]:
         os.environ.pop("PREFECT_API_URL", None)
         if quiet == "CRITICAL":
             os.environ.pop("PREFECT_LOGGING_SERVER_LEVEL", None)
+        for key in added:
+            os.environ.pop(key, None)
         server.stop()
 
 

@@ -11,10 +11,11 @@ def ws(*pairs: tuple[str, float]) -> list[Word]:
     return [Word(t, c) for t, c in pairs]
 
 
-def test_agreed_words_become_sure_and_keep_the_first_readings_case() -> None:
-    out = reconcile(ws(("KHA,", 0.8), ("PAJ", 0.7)), ws(("Kha,", 0.6), ("paj", 0.9)))
+def test_agreed_words_are_lifted_but_a_case_difference_is_no_agreement() -> None:
+    out = reconcile(ws(("KHA,", 0.8), ("PAJ", 0.7)), ws(("KHA,", 0.6), ("paj", 0.9)))
     assert [w.text for w in out] == ["KHA,", "PAJ"]
-    assert out[0].confidence == pytest.approx(1 - 0.2 * 0.4)
+    assert out[0].confidence == pytest.approx(1 - 0.2 * 0.4**0.5)  # lifted, not as far as independent witnesses
+    assert out[1].confidence == pytest.approx(0.7)  # the case differs: not agreed, not lifted
     assert all(w.confidence <= AGREED_CAP for w in out)
 
 

@@ -118,6 +118,10 @@ class Roster:
         return len(self._members)
 
 
+# The boxes a form names its provider in, by the NPI box beside them.
+NAMED_BY_NPI = (("pcp_npi", "pcp_name", "practice_name"), ("referrer_npi", "referrer_name", "referrer_organization"))
+
+
 @dataclass(frozen=True)
 class Provider:
     npi: str
@@ -138,3 +142,14 @@ class ProviderDirectory:
 
     def get(self, npi: str) -> Provider | None:
         return self._providers.get(npi)
+
+    def hypotheses(self, reads: Mapping[str, FieldRead]) -> dict[str, list[str]]:
+        """For an NPI read that passes its check digit and is in the directory, the provider's name and practice:
+        what the reader checks the name boxes against (the check digit and the directory make the NPI sure)."""
+        out: dict[str, list[str]] = {}
+        for npi_field, name_field, practice_field in NAMED_BY_NPI:
+            npi = reads.get(npi_field)
+            provider = self.get(str(npi.value)) if npi is not None and npi.valid and npi.value else None
+            if provider is not None:
+                out[name_field], out[practice_field] = [provider.name], [provider.practice_name]
+        return out

@@ -1,0 +1,632 @@
+"""Read a form page that did not register by its printed labels: another revision with rows moved, a page printed
+at another scale, a form re-typed by the office.
+
+The page's words are read once (Tesseract, or the PDF's text layer) and each field's label, as the form definition
+prints it in the page's language, is looked for among them (`labels.find_labels`). Where the form puts a value
+relative to its own label holds on such pages, scaled: text-like values are the words in the box under the label
+(or, where that box is empty, typed beside the label), read again on their own when unsure, then normalized and
+validated like registered reads; checkboxes and choice options are decided by the ink inside the printed square
+found beside the label; a signature by the ink above its line.
+
+Confidences stay below those of registered reads: a value read where its found label puts it carries `LABEL_READ`
+times what the same read would carry registered; one whose place could not be confirmed on the page (no square
+beside the label, no cell around it and the label away from where the rest of the form puts it, a value typed
+beside the label instead of in its box) `BY_POSITION` times; a field whose label was not found, confidence 0 and
+raw "label not found".
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import cv2
+import numpy as np
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
+
+from extractors import ocr, read_form
+from extractors.labels import LabelHit, Word, find_labels, has_chinese, label_tokens, lines_of
+from extractors.marks import Box, crop, find_square, read_checkbox, read_choice, read_signature, without_squares
+from faxintake.catalog import FieldDef, FieldType, FormDef
+from faxintake.catalog.model import SQUARE, localized
+from faxintake.catalog.render import LABEL_SIZE, MARK_LABEL_SIZE
+from faxintake.fonts import label_font
+from faxintake.model import FieldRead
+
+LABEL_READ = 0.85  # the value where its label puts it: the label could still be another's, the box misplaced
+BY_POSITION = 0.7  # the label found, the value's place not confirmed on the page
+NOT_FOUND = "label not found"
+CAP_HEIGHT = {"CJK": 0.82}  # glyph tops above the baseline, in ems, where a label's ink starts (DejaVu Sans: 0.73)
+PREFIX_TOKENS = 6  # a long label is looked for by its first words (fewer chances for an OCR slip to hide it)
+SAME_PLACE_IN = 0.2  # a label this close (inches) to where the other labels put it is where the form has it
+WORDS_LANGUAGE = {"en": "eng", "es": "spa+eng", "hmn": "eng", "zh-Hant": "chi_tra+eng"}
+SINGLE_LINE = 7  # Tesseract's page segmentation mode for one line of text
+
+
+@dataclass(frozen=True)
+class Printed:
+    """A label as the form prints it (first line only for one printed on several): the words looked for, where
+    they start (points, top of the capitals), their size, and the width of the whole printed line."""
+
+    key: str  # the field's name, or "field=option" for a choice's option
+    field: str
+    text: str
+    x: float
+    top: float
+    size: float
+    width: float  # of `text`
+    line_width: float  # of the whole first line (`text` may be its first words only)
+    stem: str | None = None  # the label less a last token too short to be read reliably ("... date 1")
+
+
+_printed: dict[tuple[int, str, int], tuple[FormDef, tuple[Printed, ...]]] = {}
+
+
+def printed_labels(form: FormDef, language: str, page: int) -> tuple[Printed, ...]:
+    """Where each field's label sits on the blank form, as catalog/render.py draws it (kept per form object)."""
+    key = (id(form), language, page)
+    if key not in _printed:
+        _printed[key] = (form, _layout_labels(form, language, page))
+    return _printed[key][1]
+
+
+def _layout_labels(form: FormDef, language: str, page: int) -> tuple[Printed, ...]:
+    sans = label_font(language)
+    cap = CAP_HEIGHT.get(sans, 0.73)
+    placed: list[tuple[str, str, str, float, float, float]] = []  # key, field, first line, size, x, baseline
+    for f in (f for f in form.fields if f.page == page):
+        label = f.label_for(language)
+        x0, y0, x1, y1 = f.cell
+        if f.type is FieldType.CHECKBOX:
+            room, size = x1 - f.box[2] - 8, MARK_LABEL_SIZE
+            if y1 - y0 < 20:
+                while stringWidth(label, sans, size) > room and size > 5.5:
+                    size -= 0.25
+            line = simpleSplit(label, sans, size, room)[0]
+            placed.append((f.name, f.name, line, size, f.box[2] + 4, y0 + 1.5 + size))
+        elif f.type is FieldType.CHOICE:
+            assert f.options is not None and f.option_labels is not None
+            first = min(b[0] for b in f.options.values())
+            line = simpleSplit(label, sans, MARK_LABEL_SIZE, first - x0 - 8)[0]
+            placed.append((f.name, f.name, line, MARK_LABEL_SIZE, x0 + 2, y0 + 2 + MARK_LABEL_SIZE))
+            for value, b in f.options.items():
+                option = localized(f.option_labels[value], language)
+                placed.append((f"{f.name}={value}", f.name, option, MARK_LABEL_SIZE, b[2] + 3, b[3] - 1.5))
+        elif f.type is FieldType.SIGNATURE:
+            placed.append((f.name, f.name, label, LABEL_SIZE, x0 + 2, y1 - 2))
+        else:
+            room = x1 - x0 - 4 - (30 if f.hint else 0)
+            shown = label
+            while shown and stringWidth(shown + "…", sans, LABEL_SIZE) > room:  # as render._fit shortens it
+                shown = shown[:-1]
+            if shown != label:
+                shown = shown.rsplit(" ", 1)[0]  # the cut word would not match
+            placed.append((f.name, f.name, shown, LABEL_SIZE, x0 + 2.5, y0 + 7))
+    tokens = {key: label_tokens(text) for key, _, text, *_ in placed}
+    out = []
+    for key, field, line, size, x, baseline in placed:
+        mine = tokens[key]
+        if not mine:
+            continue
+        # Long labels are looked for by their first words, kept long enough to tell them from every other label.
+        k = min(PREFIX_TOKENS, len(mine))
+        while k < len(mine) and any(t[:k] == mine[:k] for other, t in tokens.items() if other != key):
+            k += 1
+        text = _prefix(line, mine[:k])
+        stem = _prefix(line, mine[: k - 1]) if k >= 3 and k == len(mine) and len(mine[-1]) <= 2 else None
+        out.append(
+            Printed(
+                key,
+                field,
+                text,
+                x,
+                baseline - cap * size,
+                size,
+                stringWidth(text, sans, size),
+                stringWidth(line, sans, size),
+                stem,
+            )
+        )
+    return tuple(out)
+
+
+def _prefix(text: str, tokens: list[str]) -> str:
+    """The longest start of `text` whose tokens are `tokens`."""
+    for end in range(len(text), 0, -1):
+        if label_tokens(text[:end]) == tokens:
+            return text[:end].rstrip()
+    return text
+
+
+# --- the page's words ----------------------------------------------------------------------------------------
+
+_memo = threading.local()  # the last page's words: a page that fits no form page is tried as each of them
+
+
+def _words_language(language: str) -> str:
+    available = ocr.available_languages()
+    wanted = [lang for lang in WORDS_LANGUAGE.get(language, "eng").split("+") if lang in available]
+    return "+".join(wanted) or "eng"
+
+
+def page_words(ink: np.ndarray, dpi: int, language: str) -> list[Word]:
+    """Every word on the page with its box (page pixels), once per page and language; type on black bars left out."""
+    last = getattr(_memo, "last", None)
+    if last is not None and last[0] is ink and last[1:3] == (dpi, language):
+        return list(last[3])
+    img = np.where(ink, 0, 255).astype(np.uint8)
+    found = ocr.read_words(img, dpi=dpi, language=_words_language(language))
+    words = [Word(w.text, w.confidence, w.box) for w in found]
+    words = [w for w in words if not _on_dark(ink, w)]
+    _memo.last = (ink, dpi, language, tuple(words))
+    return words
+
+
+def _on_dark(ink: np.ndarray, w: Word) -> bool:
+    """White type on a black bar (section headings): neither a label nor a value. Such a word's surroundings are
+    ink; an ordinary word's are paper, but for a rule along one side."""
+    x0, y0, x1, y1 = (round(v) for v in w.box)
+    m = 3
+    h, width = ink.shape
+    if x0 < m or y0 < m or x1 + m > width or y1 + m > h:
+        return False
+    around = ink[y0 - m : y1 + m, x0 - m : x1 + m]
+    margin = int(around.sum()) - int(ink[y0:y1, x0:x1].sum())
+    return margin > 0.6 * (around.size - (y1 - y0) * (x1 - x0))
+
+
+# --- where the page puts the form ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Fit:
+    """Page pixels = scale * form pixels + shift, from the labels found where the rest of the form puts them."""
+
+    scale: float
+    shift: tuple[float, float]
+    inliers: int
+    dpi: int
+
+    @property
+    def found(self) -> bool:
+        return self.inliers >= 3
+
+    def at(self, x_pt: float, y_pt: float) -> tuple[float, float]:
+        k = self.dpi / 72.0
+        return self.scale * k * x_pt + self.shift[0], self.scale * k * y_pt + self.shift[1]
+
+    def distance(self, p: Printed, box: Box) -> float:
+        x, y = self.at(p.x, p.top)
+        return float(np.hypot(box[0] - x, box[1] - y))
+
+    def in_place(self, p: Printed, box: Box) -> bool:
+        return self.found and self.distance(p, box) < SAME_PLACE_IN * self.dpi
+
+
+def fit_labels(printed: Sequence[Printed], hits: dict[str, list[tuple[LabelHit, Box]]], dpi: int) -> Fit:
+    """The scale from the labels' widths, then scale and shift from the labels found once each, those away from
+    where the others put them (a moved row, a label read elsewhere) left out. `hits`: each label text's
+    candidates with their boxes."""
+    k = dpi / 72.0
+    unique = [(p, hits[p.text][0][1]) for p in printed if len(hits.get(p.text, ())) == 1]
+    ratios = [
+        (b[2] - b[0]) / (p.width * k) for p, b in unique if hits[p.text][0][0].similarity >= 0.95 and p.width >= 25
+    ]
+    scale = statistics.median(ratios) if ratios else 1.0
+    if not unique:
+        return Fit(scale, (0.0, 0.0), 0, dpi)
+    shift = (
+        statistics.median(b[0] - scale * k * p.x for p, b in unique),
+        statistics.median(b[1] - scale * k * p.top for p, b in unique),
+    )
+    rough = Fit(scale, shift, 3, dpi)
+    near = [(p, h) for p, h in unique if rough.in_place(p, h)]
+    if len(near) < 3:
+        return Fit(scale, shift, len(near), dpi)
+    form_xy = np.array([(p.x * k, p.top * k) for p, _ in near])
+    page_xy = np.array([(b[0], b[1]) for _, b in near])
+    fc, pc = form_xy - form_xy.mean(axis=0), page_xy - page_xy.mean(axis=0)
+    spread = float((fc**2).sum())
+    if spread > len(near) * dpi**2:  # labels an inch or more apart: their positions fix the scale better
+        scale = float((fc * pc).sum()) / spread
+    tx, ty = page_xy.mean(axis=0) - scale * form_xy.mean(axis=0)
+    fine = Fit(scale, (float(tx), float(ty)), 3, dpi)
+    return Fit(scale, fine.shift, sum(fine.in_place(p, b) for p, b in unique), dpi)
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A found label: form points around it map to page pixels by the page's scale."""
+
+    printed: Printed
+    hit: LabelHit
+    label: Box  # the label's ink on the page
+    scale: float
+    dpi: int
+    in_place: bool  # where the rest of the form's labels put it
+
+    @property
+    def px_per_pt(self) -> float:
+        return self.scale * self.dpi / 72.0
+
+    def px(self, x_pt: float, y_pt: float) -> tuple[float, float]:
+        k = self.px_per_pt
+        return self.label[0] + (x_pt - self.printed.x) * k, self.label[1] + (y_pt - self.printed.top) * k
+
+    def box(self, box: tuple[float, float, float, float], inset_pt: float = 0.0) -> Box:
+        x0, y0 = self.px(box[0] + inset_pt, box[1] + inset_pt)
+        x1, y1 = self.px(box[2] - inset_pt, box[3] - inset_pt)
+        return round(x0), round(y0), round(x1), round(y1)
+
+    def points(self, box: Box) -> tuple[float, float, float, float]:
+        """A page-pixel box in points of the page, for FieldRead.box."""
+        k = 72.0 / self.dpi
+        x0, y0, x1, y1 = box
+        return round(x0 * k, 1), round(y0 * k, 1), round(x1 * k, 1), round(y1 * k, 1)
+
+
+def locate_labels(
+    printed: Sequence[Printed], words: list[Word], ink: np.ndarray, dpi: int, language: str
+) -> dict[str, Anchor]:
+    """Each label's place on the page: where the rest of the form puts it (a label read without its last short
+    token, "date" for "date 1", only there), else looked for again there in a crop read at twice the size, else
+    the nearest place it was read elsewhere (a moved row); with too few labels to tell where the form is, the
+    best-read place."""
+    searched = {p.text for p in printed} | {p.stem for p in printed if p.stem}
+    found = find_labels(words, {t: t for t in searched})
+    hits = {t: [(h, _inked(h.box, ink)) for h in candidates] for t, candidates in found.items()}
+    fit = fit_labels(printed, hits, dpi)
+    out: dict[str, Anchor] = {}
+    for p in printed:
+        whole = hits.get(p.text, [])
+        chosen: tuple[LabelHit, Box] | None = None
+        if fit.found:
+            here = [c for c in whole or hits.get(p.stem or "", []) if fit.in_place(p, c[1])]
+            chosen = min(here, key=lambda c: fit.distance(p, c[1])) if here else _read_again(p, fit, ink, language)
+            if chosen is None and whole:
+                chosen = min(whole, key=lambda c: fit.distance(p, c[1]))
+        elif whole:
+            chosen = max(whole, key=lambda c: c[0].similarity)
+        if chosen is not None:
+            hit, box = chosen
+            out[p.key] = Anchor(p, hit, box, fit.scale, dpi, fit.in_place(p, box))
+    return out
+
+
+def _inked(box: tuple[float, float, float, float], ink: np.ndarray) -> Box:
+    """A word box shrunk to the ink inside it (Tesseract's boxes of Chinese words run well below the glyphs)."""
+    x0, y0, x1, y1 = (round(v) for v in box)
+    region = crop(ink, (x0, y0, x1, y1))
+    rows, cols = np.flatnonzero(region.sum(axis=1) >= 2), np.flatnonzero(region.any(axis=0))
+    if rows.size == 0 or cols.size == 0:
+        return x0, y0, x1, y1
+    return x0 + int(cols[0]), y0 + int(rows[0]), x0 + int(cols[-1]) + 1, y0 + int(rows[-1]) + 1
+
+
+def _read_again(p: Printed, fit: Fit, ink: np.ndarray, language: str) -> tuple[LabelHit, Box] | None:
+    """A label the page's reading missed (small type), read where the other labels put it: in a crop without the
+    rules around it, at twice the size, in the label's own script."""
+    x, y = fit.at(p.x, p.top)
+    k = fit.scale * fit.dpi / 72.0
+    pad = round(3 * k)
+    x0, y0 = max(0, round(x) - pad), max(0, round(y) - pad)
+    region = crop(ink, (x0, y0, round(x + p.width * k) + 4 * pad, round(y + p.size * k) + pad)).astype(np.uint8)
+    if region.size == 0 or not region.any():
+        return None
+    line = max(10, round(3 * p.size * k))  # rules run longer than three characters are wide, or tall
+    tall = max(6, round(1.5 * p.size * k))
+    rules = np.maximum(
+        cv2.morphologyEx(region, cv2.MORPH_OPEN, np.ones((1, line), np.uint8)),
+        cv2.morphologyEx(region, cv2.MORPH_OPEN, np.ones((tall, 1), np.uint8)),
+    )
+    text = (region > 0) & (cv2.dilate(rules, np.ones((3, 3), np.uint8)) == 0)
+    img = cv2.copyMakeBorder(np.where(text, 0, 255).astype(np.uint8), 10, 10, 10, 10, cv2.BORDER_CONSTANT, value=255)
+    img = cv2.resize(img, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
+    script = "chi_tra" if has_chinese(p.text) and "chi_tra" in ocr.available_languages() else None
+    found = ocr.read_words(img, dpi=fit.dpi * 2, language=script or _words_language(language), psm=SINGLE_LINE)
+    x0, y0 = x0 - 10, y0 - 10
+    words = [
+        Word(w.text, w.confidence, (x0 + w.box[0] / 2, y0 + w.box[1] / 2, x0 + w.box[2] / 2, y0 + w.box[3] / 2))
+        for w in found
+    ]
+    hits = [(h, _inked(h.box, ink)) for h in find_labels(words, {p.text: p.text}).get(p.text, [])]
+    return min(hits, key=lambda c: fit.distance(p, c[1])) if hits else None
+
+
+# --- reading ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Page:
+    ink: np.ndarray
+    dpi: int
+    speck: int
+    language: str
+    received: date | None
+    words: list[Word]  # the words that are no field's label
+    labels: list[Box]  # the labels found, their ink
+
+
+def read_page_by_labels(
+    page_ink: np.ndarray,
+    dpi: int,
+    form: FormDef,
+    language: str,
+    form_page: int,
+    *,
+    received: date | None,
+    words: Sequence[Word] | None = None,
+) -> dict[str, FieldRead]:
+    """Every field of page `form_page` of `form`, read beside its printed label; `words` (the PDF's text layer, in
+    page pixels) instead of OCR when the page has them."""
+    printed = printed_labels(form, language, form_page)
+    all_words = list(words) if words is not None else page_words(page_ink, dpi, language)
+    fields_labels = [p for p in printed if "=" not in p.key]  # options are found beside their question
+    anchors = locate_labels(fields_labels, all_words, page_ink, dpi, language)
+    label_words = {id(w) for a in anchors.values() for w in a.hit.words}
+    others = [w for w in all_words if id(w) not in label_words]
+    speck = max(4, round((dpi / 100) ** 2 * 2))
+    page = _Page(page_ink, dpi, speck, language, received, others, [a.label for a in anchors.values()])
+    out: dict[str, FieldRead] = {}
+    for f in (f for f in form.fields if f.page == form_page):
+        anchor = anchors.get(f.name)
+        if anchor is not None and not anchor.in_place and not _framed(f, anchor, page):
+            # Read away from its place, with nothing printed around it that the form prints there: a one-word label
+            # ("Fax", "Phone") is more likely a word of some other line than the label.
+            anchor = anchor if len(label_tokens(anchor.printed.text)) > 1 else None
+        if anchor is None:
+            out[f.name] = FieldRead(value=f.type.blank, confidence=0.0, raw=NOT_FOUND)
+        elif f.type is FieldType.CHECKBOX:
+            out[f.name] = _checkbox(f, anchor, page)
+        elif f.type is FieldType.CHOICE:
+            options = {p.key.split("=", 1)[1]: p for p in printed if p.field == f.name and p.key != f.name}
+            out[f.name] = _choice(f, anchor, options, page)
+        elif f.type is FieldType.SIGNATURE:
+            out[f.name] = _signature(f, anchor, page)
+        else:
+            out[f.name] = _text(f, anchor, page)
+    return out
+
+
+def _framed(f: FieldDef, anchor: Anchor, page: _Page) -> bool:
+    """What the form prints with the label is there too: the cell's rule above a text label, the square beside a
+    checkbox's or an option's, the line above a signature's."""
+    if f.type is FieldType.CHECKBOX:
+        return _square_near(anchor.box(f.box), anchor, page) is not None
+    if f.type is FieldType.CHOICE:
+        assert f.options is not None
+        return any(_square_near(anchor.box(b), anchor, page) is not None for b in f.options.values())
+    if f.type is FieldType.SIGNATURE:
+        return _line_above(f, anchor, page)
+    return _cell_above(anchor, page)
+
+
+def _scaled(read: FieldRead, factor: float, box: tuple[float, float, float, float]) -> FieldRead:
+    update: dict[str, object] = {"confidence": round(read.confidence * factor, 3), "box": box}
+    if read.content_confidence is not None:
+        update["content_confidence"] = round(read.content_confidence * factor, 3)
+    return read.model_copy(update=update)
+
+
+# Text-like fields ---------------------------------------------------------------------------------------------
+
+
+def _text(f: FieldDef, anchor: Anchor, page: _Page) -> FieldRead:
+    area = _clipped(anchor.box(f.box), anchor, page)
+    inside = [w for w in page.words if _centre_in(w, area)]
+    factor = LABEL_READ if anchor.in_place or _cell_above(anchor, page) else BY_POSITION
+    if not inside:
+        beside = _beside(f, anchor, page)
+        if beside:
+            inside, factor = beside, BY_POSITION
+    if f.type is FieldType.MULTILINE:
+        read = _paragraph(f, inside, page) if inside else _blank(f, anchor, area, page)
+        return _scaled(read, factor, anchor.points(area))
+    line = _words_read(f, inside, page) if inside else None
+    if line is None or not line.valid or line.confidence < read_form.SURE:
+        # Words read with the whole page are read again on their own, with the type's characters only.
+        zonal = _zonal(f, _clipped(anchor.box(f.box, inset_pt=1.0), anchor, page), page)
+        line = _reconciled(line, zonal) if zonal is not None else line
+    return _scaled(line or _blank(f, anchor, area, page), factor, anchor.points(area))
+
+
+def _paragraph(f: FieldDef, inside: list[Word], page: _Page) -> FieldRead:
+    """A multiline box: its confidence is the chance the whole paragraph is right, as for a registered read."""
+    inside = [w for w in inside if len(w.text) > 2 or any(ch.isalnum() for ch in w.text)] or inside  # specks
+    text = " ".join(" ".join(w.text for w in line) for line in lines_of(inside))
+    content = sum(w.confidence for w in inside) / len(inside)
+    read = read_form._normalized(f, text, content, page.received)
+    exact = content ** max(1.0, len(inside) / read_form.WORDS_PER_CONFIDENCE_STEP)
+    return read.model_copy(update={"confidence": round(exact, 3), "content_confidence": round(content, 3)})
+
+
+def _words_read(f: FieldDef, inside: list[Word], page: _Page) -> FieldRead | None:
+    text = read_form._strip_edge_junk(" ".join(" ".join(w.text for w in line) for line in lines_of(inside)))
+    if not text:
+        return None
+    confidences = [w.confidence for w in inside]
+    weakest = min(confidences)
+    confidence = max(0.0, min(1.0, 0.5 * sum(confidences) / len(confidences) + 0.5 * weakest))
+    if f.type is FieldType.ICD10_LIST:
+        confidence = min([confidence, *(w.confidence for w in inside if CODE.search(w.text))])
+    return read_form._normalized(f, text, confidence, page.received, weakest)
+
+
+CODE = re.compile(r"[A-Z][0-9OIl]{2}")
+
+
+def _zonal(f: FieldDef, area: Box, page: _Page) -> FieldRead | None:
+    """The box read on its own as one line, with the characters its type allows, as a registered box is."""
+    region = crop(page.ink, area)
+    if region.size == 0:
+        return None
+    ink = read_form._text_ink(region, page.speck, page.dpi)
+    if ink.sum() < _letter(page) * 0.6:
+        return None
+    img, dpi = read_form._for_ocr(ink, page.dpi)
+    language = read_form.OCR_LANGUAGE.get(page.language, "eng")
+    result = ocr.read_line(img, dpi=dpi, charset=read_form.CHARSETS.get(f.type), language=language)
+    text = read_form._strip_edge_junk(result.text)
+    confidence = read_form._confidence(result)
+    weakest = min(result.char_confidences, default=confidence)
+    if f.type is FieldType.MEMBER_ID and not read_form.SHAPES[f.type].fullmatch(text.replace(" ", "")):
+        split = read_form._read_cin_in_parts(ink, dpi=page.dpi, language=language)
+        if split is not None:
+            text, confidence = split
+            weakest = confidence
+    if not text:
+        return None
+    return read_form._normalized(f, text, confidence, page.received, weakest)
+
+
+def _reconciled(words: FieldRead | None, zonal: FieldRead) -> FieldRead:
+    """Two Tesseract readings of one box are not independent: agreeing, the surer stands; disagreeing, a valid
+    reading beats an invalid one, and two valid different ones leave it to a person."""
+    if words is None:
+        return zonal
+    if str(words.value).casefold() == str(zonal.value).casefold():
+        return max((words, zonal), key=lambda r: r.confidence)
+    if words.valid != zonal.valid:
+        return words if words.valid else zonal
+    best = max((words, zonal), key=lambda r: r.confidence)
+    return best.model_copy(update={"confidence": min(best.confidence, read_form.DISAGREEMENT_CAP)})
+
+
+def _letter(page: _Page) -> float:
+    return (page.dpi / 72.0 * 7) ** 2 * 0.12  # about the ink of one small printed character
+
+
+def _centre_in(w: Word, box: Box) -> bool:
+    cx, cy = (w.box[0] + w.box[2]) / 2, (w.box[1] + w.box[3]) / 2
+    return box[0] <= cx <= box[2] and box[1] <= cy <= box[3]
+
+
+def _clipped(area: Box, anchor: Anchor, page: _Page) -> Box:
+    """The value's box, ending where another label starts inside it (a row that moved, a re-typed layout)."""
+    x0, y0, x1, y1 = area
+    for b in page.labels:
+        if b == anchor.label or not (b[0] < x1 and x0 < b[2] and b[1] < y1 and y0 < b[3]):
+            continue
+        if b[1] > y0 + (y1 - y0) * 0.3:
+            y1 = min(y1, round(b[1]) - 1)
+        elif b[0] > x0:
+            x1 = min(x1, round(b[0]) - 1)
+    return x0, y0, x1, y1
+
+
+def _beside(f: FieldDef, anchor: Anchor, page: _Page) -> list[Word]:
+    """Words typed on the label's own line, right of the printed label, within its cell (the printed hint apart)."""
+    _, top, _, bottom = anchor.label
+    start = anchor.label[0] + anchor.printed.line_width * anchor.px_per_pt
+    stop = anchor.px(f.cell[2] - (32 if f.hint else 2), 0)[0]
+    stop = min([stop, *(b[0] for b in page.labels if b[0] > start and b[1] < bottom and top < b[3])])
+    return [w for w in page.words if start < w.box[0] and w.box[2] <= stop and top < (w.box[1] + w.box[3]) / 2 < bottom]
+
+
+def _blank(f: FieldDef, anchor: Anchor, area: Box, page: _Page) -> FieldRead:
+    """Nothing read in the box: blank when there is no ink either, else something a person should look at."""
+    region = crop(page.ink, _clipped(anchor.box(f.box, inset_pt=1.0), anchor, page))
+    amount = int(read_form._text_ink(region, page.speck, page.dpi).sum()) if region.size else 0
+    letter = _letter(page) * anchor.scale**2
+    confidence = 0.99 if amount < letter * 0.2 else 0.75 if amount < letter * 0.6 else 0.3
+    return FieldRead(value=f.type.blank, confidence=confidence, raw="")
+
+
+def _cell_above(anchor: Anchor, page: _Page) -> bool:
+    """A text field's label sits at the top of its printed cell: a rule runs just above it."""
+    x0, y0, x1, _ = anchor.label
+    reach = max(3, round(4 * anchor.px_per_pt))
+    band = crop(page.ink, (round(x0), round(y0) - reach, round(x1), round(y0)))
+    return bool(band.size) and float(band.mean(axis=1).max()) >= 0.8
+
+
+# Marks ------------------------------------------------------------------------------------------------------
+
+
+def _square_near(expected: Box, anchor: Anchor, page: _Page) -> Box | None:
+    side = max(6, round(SQUARE * anchor.px_per_pt))
+    return find_square(page.ink, expected, side, (side, side // 2, side // 3, side // 2))
+
+
+def _checkbox(f: FieldDef, anchor: Anchor, page: _Page) -> FieldRead:
+    """The square printed left of the label; where none is seen, the place the form puts it."""
+    expected = anchor.box(f.box)
+    found = _square_near(expected, anchor, page)
+    box = found or expected
+    read = read_checkbox(without_squares(page.ink, [found]) if found else page.ink, box, page.speck)
+    return _scaled(read, LABEL_READ if found else BY_POSITION, anchor.points(box))
+
+
+def _choice(f: FieldDef, anchor: Anchor, options: dict[str, Printed], page: _Page) -> FieldRead:
+    """Each option's square where the form puts it beside the question, else left of the option's printed word on
+    the question's line; where neither is seen, the place the form puts it."""
+    assert f.options is not None
+    boxes: dict[str, Box] = {}
+    found: list[Box] = []
+    for value, square in f.options.items():
+        expected = anchor.box(square)
+        at = _square_near(expected, anchor, page)
+        word = _option_word(options[value], anchor, expected, page) if at is None and value in options else None
+        if word is not None:  # the square is printed 3 points left of its option's word
+            side, gap = expected[2] - expected[0], round(3 * anchor.px_per_pt)
+            mid = round((word.box[1] + word.box[3]) / 2)
+            x1 = round(word.box[0]) - gap
+            at = _square_near((x1 - side, mid - side // 2, x1, mid + side - side // 2), anchor, page)
+        boxes[value] = at or expected
+        if at is not None:
+            found.append(at)
+    read = read_choice(without_squares(page.ink, found), boxes, page.speck)
+    span = (
+        min(b[0] for b in boxes.values()),
+        min(b[1] for b in boxes.values()),
+        max(b[2] for b in boxes.values()),
+        max(b[3] for b in boxes.values()),
+    )
+    return _scaled(read, LABEL_READ if len(found) == len(boxes) else BY_POSITION, anchor.points(span))
+
+
+def _option_word(option: Printed, anchor: Anchor, expected: Box, page: _Page) -> Word | None:
+    """The option's printed word on the question's line, right of the question (a mark may run into it)."""
+    wanted = label_tokens(option.text)
+    if not wanted:
+        return None
+    height = expected[3] - expected[1]
+    for w in sorted(page.words, key=lambda w: abs(w.box[0] - expected[2])):
+        mid = (w.box[1] + w.box[3]) / 2
+        if w.box[0] <= anchor.label[2] or not expected[1] - height < mid < expected[3] + height:
+            continue
+        got = label_tokens(w.text)
+        if got and got[-1].endswith(wanted[-1]):
+            return w
+    return None
+
+
+def _signature(f: FieldDef, anchor: Anchor, page: _Page) -> FieldRead:
+    """Ink above the signature line (the label is printed under it), the line itself taken away."""
+    x0, y0, x1, y1 = area = anchor.box(f.box)
+    region = crop(page.ink, (x0, y0, x1, y1 + max(3, (y1 - y0) // 3))).astype(np.uint8)
+    if region.size == 0:
+        return FieldRead(value=False, confidence=0.0, raw=NOT_FOUND)
+    lines = _long_lines(region)
+    strokes = (region > 0) & (cv2.dilate(lines, np.ones((3, 3), np.uint8)) == 0)
+    inside = strokes[: y1 - y0]
+    read = read_signature(inside, (0, 0, inside.shape[1], inside.shape[0]), page.speck)
+    factor = LABEL_READ if bool(lines[max(0, y1 - y0 - 2) :].any()) else BY_POSITION
+    return _scaled(read, factor, anchor.points(area))
+
+
+def _long_lines(region: np.ndarray) -> np.ndarray:
+    """Horizontal rules a third of the region wide or more (the signature line; strokes of a signature are not)."""
+    return cv2.morphologyEx(region, cv2.MORPH_OPEN, np.ones((1, max(10, region.shape[1] // 3)), np.uint8))
+
+
+def _line_above(f: FieldDef, anchor: Anchor, page: _Page) -> bool:
+    """The signature line runs along the bottom of the signature's area."""
+    x0, y0, x1, y1 = anchor.box(f.box)
+    region = crop(page.ink, (x0, y1 - (y1 - y0) // 4, x1, y1 + (y1 - y0) // 3)).astype(np.uint8)
+    return bool(region.size) and bool(_long_lines(region).any())
