@@ -20,10 +20,11 @@ class Registration:
     matrix: np.ndarray  # 2x3, page pixels -> template pixels
     inliers: int
     overlap: float
+    labels_in_place: bool = True  # every field's printed label lies where the blank form has it (read_form checks)
 
     @property
     def ok(self) -> bool:
-        return self.inliers >= MIN_INLIERS and self.overlap >= MIN_OVERLAP
+        return self.inliers >= MIN_INLIERS and self.overlap >= MIN_OVERLAP and self.labels_in_place
 
 
 _orb = functools.cache(lambda: cv2.ORB_create(nfeatures=3000, scaleFactor=1.2, nlevels=6, fastThreshold=12))  # type: ignore[attr-defined]

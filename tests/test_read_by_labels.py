@@ -281,3 +281,23 @@ def test_a_fax_whose_form_does_not_register_is_reviewed_not_returned(tmp_path: P
     assert doc.route in (Route.PROVIDER_SERVICES, Route.MANUAL_TRIAGE)
     assert not [f for f in doc.findings if f.severity is Severity.RETURN]
     assert "LOW_CONFIDENCE" in {f.code for f in doc.findings}
+
+
+def small_revision() -> FormDef:
+    """A revision that only swaps two rows of the same grid: it registers on the rules (overlap ~0.99)."""
+    data = rmr().model_dump(exclude_defaults=True)
+    blocks = data["pages"][0]["blocks"]
+    rows = [i for i, b in enumerate(blocks) if "row" in b]
+    provider = [i for i in rows if blocks[i]["row"][0]["name"] in ("request_date", "pcp_npi")]
+    blocks[provider[0]], blocks[provider[1]] = blocks[provider[1]], blocks[provider[0]]
+    return FormDef.model_validate(data)
+
+
+def test_rows_moved_within_the_same_grid_are_caught_by_their_labels_and_read_by_them() -> None:
+    result = read(rendered(small_revision()))
+    assert result.registration is not None and not result.registration.labels_in_place
+    assert not wrong(result.fields, {k: EXPECTED[k] for k in ("request_date", "pcp_npi", "pcp_name", "member_id")})
+
+
+def test_labels_of_a_registered_page_are_in_place(registered: FormPageRead) -> None:
+    assert registered.registration is not None and registered.registration.labels_in_place
