@@ -162,12 +162,12 @@ def _check_hypotheses(
         changed = False
         for name, values in lexicon(out).items():
             f, read = form.field_map.get(name), out.get(name)
-            if (
-                f is None
-                or read is None
-                or not read.raw
-                or str(read.value).casefold() in {v.casefold() for v in values}
-            ):
+            if f is None or read is None or not read.raw:
+                continue
+            same_letters = [v for v in values if v.casefold() == str(read.value).casefold()]
+            if same_letters:  # read already; OCR's letter case is its weakest guess ("internal") unless in capitals
+                if str(read.value) != same_letters[0] and not _mostly_upper(str(read.value)):
+                    out[name] = read.model_copy(update={"value": same_letters[0]})
                 continue
             ink = _text_ink(crop(written, _value_area(t, f)), speck, t.dpi)
             if not ink.any():
@@ -183,8 +183,11 @@ def _check_hypotheses(
 def _checked(
     f: FieldDef, read: FieldRead, values: Sequence[str], probs: line_model.LineProbabilities
 ) -> FieldRead | None:
-    """The first of `values` the frames bear out, as this field's read; None when none is."""
-    best = line_model.free_log_probability(probs)
+    """The first of `values` the frames bear out, as this field's read; None when none is. A value is measured
+    against the best reading of its own kind: any text for a name, the best CIN-shaped or date-shaped reading for
+    a CIN or a date (the model's free reading may drop a faint last letter that the box's format requires)."""
+    shaped = line_model.read_format(probs, LINE_FORMATS[f.type]) if f.type in LINE_FORMATS else None
+    best = shaped.log_probability if shaped is not None else line_model.free_log_probability(probs)
     for value in values:
         for written in _written_forms(f.type, value):
             line = line_model.read_literal(probs, written)

@@ -20,11 +20,6 @@ from faxintake.settings import Settings
 CORPUS = Path(__file__).resolve().parents[1] / "sample_faxes" / "corpus"
 CASES = sorted(p.name.removesuffix(".truth.json") for p in CORPUS.glob("*.truth.json"))
 MARKS = ("checkbox", "choice", "signature")
-# Hand-printed identity fields still misread: a CIN or date of birth that differs from the roster sends these to
-# manual triage (safe) instead of their queue.
-HAND_PRINT_TRIAGED = {
-    "cm_hand_dkg",  # CIN: Tesseract and the line model disagree (at 0.6)
-}
 KNOWN_ROUTE_MISSES = {
     "cm_reason_not_specific": "Tesseract reads 'Needs heip.', the line model 'help': the reason is unsure, so "
     "it is reviewed instead of returned (safe)",
@@ -83,10 +78,6 @@ def test_marks_are_read(case: str) -> None:
 
 @pytest.mark.parametrize("case", CASES)
 def test_route_matches_ground_truth(case: str, request: pytest.FixtureRequest) -> None:
-    if case in HAND_PRINT_TRIAGED:
-        request.applymarker(
-            pytest.mark.xfail(reason="hand-printed name or CIN does not match the roster: manual triage", strict=False)
-        )
     if case in KNOWN_ROUTE_MISSES:
         request.applymarker(pytest.mark.xfail(reason=KNOWN_ROUTE_MISSES[case], strict=False))
     truth, result = run(case)
