@@ -25,18 +25,6 @@ def despeckle(ink: np.ndarray, max_area: int = 2) -> np.ndarray:
     return keep[labels]
 
 
-def remove_streaks(ink: np.ndarray) -> np.ndarray:
-    """Drop vertical streaks running most of the page height (a dirty scanner glass); form rules are shorter."""
-    h, _ = ink.shape
-    column_ink = ink.sum(axis=0)
-    streaks = column_ink > 0.85 * h
-    if not streaks.any():
-        return ink
-    out = ink.copy()
-    out[:, streaks] = False
-    return out
-
-
 def _projection_score(small: np.ndarray, angle: float) -> float:
     h, w = small.shape
     matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)

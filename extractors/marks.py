@@ -37,7 +37,21 @@ def box_fill(written: np.ndarray, box: Box, speck: int) -> float:
     x0, y0, x1, y1 = box
     inset = max(1, (x1 - x0) // 8)
     inside = remove_specks(crop(written, (x0 + inset, y0 + inset, x1 - inset, y1 - inset)), speck * 2)
+    inside = without_streaks(inside, thin=max(2, (x1 - x0) // 12))
     return float(inside.mean()) if inside.size else 0.0
+
+
+def without_streaks(ink: np.ndarray, thin: int) -> np.ndarray:
+    """Drop straight hair-lines crossing most of the area up or across: a dirty scanner glass draws them through
+    whole columns of boxes (rmr_heavy_noise). A pen's X or tick is thicker and slanted; it is kept."""
+    if not ink.any():
+        return ink
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    h, w = ink.shape
+    width, height = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
+    streak = ((width <= thin) & (height >= 0.4 * h)) | ((height <= thin) & (width >= 0.4 * w))
+    keep = np.concatenate([[False], ~streak])
+    return keep[labels]
 
 
 def _mark_confidence(fill: float) -> float:
