@@ -164,17 +164,7 @@ def read_words(image: np.ndarray, *, dpi: int, language: str = "eng", psm: int =
     api.SetVariable("tessedit_char_whitelist", "")
     _set_image(api, image, dpi)
     _recognize(api)
-    words: list[OcrWord] = []
-    iterator = api.GetIterator()
-    if iterator is not None:
-        for word in iterate_level(iterator, RIL.WORD):
-            try:
-                text = word.GetUTF8Text(RIL.WORD)
-            except RuntimeError:
-                continue
-            box = word.BoundingBox(RIL.WORD)
-            if text and text.strip() and box:
-                words.append(OcrWord(text.strip(), word.Confidence(RIL.WORD) / 100.0, tuple(float(v) for v in box)))  # type: ignore[arg-type]
+    words = [w for line in _lines(api) for w in line.words]
     api.Clear()
     return words
 
