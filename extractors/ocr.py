@@ -85,6 +85,12 @@ def _engine(language: str, psm: int) -> PyTessBaseAPI:
     return engines[key]
 
 
+def reset_engines() -> None:
+    """Drop this thread's engines: after a failure their state is suspect; the next read starts new ones."""
+    for api in _local.__dict__.pop("engines", {}).values():
+        api.End()
+
+
 def _set_image(api: PyTessBaseAPI, image: np.ndarray, dpi: int) -> None:
     if image.dtype != np.uint8 or image.ndim != 2:
         raise OcrError(f"OCR needs a 2-D uint8 image, got {image.dtype} {image.shape}")

@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from extractors import ocr
 from extractors.ingest import sha256_of
 from extractors.normalize import name_initials
 from extractors.pipeline import EXTRACTION_VERSION, FaxRead, read_fax
@@ -236,7 +237,16 @@ def read_input(path: Path, settings: Settings) -> FaxRead:
     received = settings.received_at.date() if settings.received_at else None
     known = settings.roster_path.exists() and settings.providers_path.exists()
     refs = _references(settings.roster_path, settings.providers_path) if known else None
-    return read_fax(path, received=received, lexicon=refs.hypotheses if refs else None)
+    lexicon = refs.hypotheses if refs else None
+    try:
+        return read_fax(path, received=received, lexicon=lexicon)
+    except OcrError as exc:  # the engine failed, not the fax: once more with fresh engines before giving up
+        log.warning("OCR failed on %s, reading it again with fresh engines: %s", path.name, exc)
+        ocr.reset_engines()
+        try:
+            return read_fax(path, received=received, lexicon=lexicon)
+        except OcrError as again:
+            raise OcrError(f"{again.args[0]} (and again on a second try)", hint=again.hint) from again
 
 
 @functools.lru_cache(maxsize=4)

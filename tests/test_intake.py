@@ -322,8 +322,35 @@ def test_ocr_failure_becomes_an_error_result(corpus: Path, settings: Settings, m
     monkeypatch.setattr(ocr, "read_block", crash)
     monkeypatch.setattr(ocr, "read_line", crash)
     result = process_file(corpus / "hif_en_forward.tif", settings, References.load(settings))
-    assert result.error and "Tesseract" in result.error
+    assert result.error and "Tesseract" in result.error and "second try" in result.error
     assert json.loads(result_path(settings.out_dir, corpus / "hif_en_forward.tif").read_text())["error"] == result.error
+
+
+def test_an_ocr_crash_is_retried_once_with_fresh_engines(
+    corpus: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from extractors import ocr
+    from faxintake.errors import OcrError
+
+    real, calls, resets = ocr.read_line, [0], [0]
+
+    def crash_once(*args: object, **kwargs: object) -> object:
+        calls[0] += 1
+        if calls[0] == 1:
+            raise OcrError("Tesseract failed: engine crashed")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    real_reset = ocr.reset_engines
+
+    def counted_reset() -> None:
+        resets[0] += 1
+        real_reset()
+
+    monkeypatch.setattr(ocr, "read_line", crash_once)
+    monkeypatch.setattr(ocr, "reset_engines", counted_reset)
+    result = process_file(corpus / "hif_en_forward.tif", settings, References.load(settings))
+    assert result.error is None and result.documents
+    assert resets[0] == 1
 
 
 def test_missing_language_data_is_an_ocr_error(monkeypatch: pytest.MonkeyPatch) -> None:
