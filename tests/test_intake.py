@@ -533,3 +533,31 @@ def test_the_decide_stage_looks_up_the_configured_store(tmp_path: Path, monkeypa
     unreachable = run.with_(store_url=nowhere)
     doc = flow.decide_stage.fn(read, unreachable, "second.tif", 1).documents[0]
     assert doc.route is Route.RETURN_TO_SENDER and "This is the second time" not in notice_text(run.out_dir, doc)
+
+
+def test_blank_pages_are_triaged_alone_and_ride_along_with_a_form(
+    corpus: Path, settings: Settings, tmp_path: Path
+) -> None:
+    """A fax of blank pages is nothing recognizable: one `unknown` document in manual triage. A blank page sent
+    with a form is one of its pages, not a document of its own, and the form is decided as without it."""
+    from PIL import Image
+
+    from extractors.ingest import iter_pages
+    from sample_faxes.fax_writer import write_tiff
+
+    blank = Image.new("L", (1728, 2200), 255)
+    only_blank = tmp_path / "blank.tif"
+    write_tiff([blank, blank], only_blank, compression="group4", dpi=(204, 196))
+    result = process_file(only_blank, settings, References.load(settings))
+    assert result.error is None
+    assert [(d.doc_type, d.route) for d in result.documents] == [("unknown", Route.MANUAL_TRIAGE)]
+
+    form = corpus / "cm_complete_care_coordination.tif"
+    pages = [Image.fromarray(p.image) for p in iter_pages(form)]
+    with_blank = tmp_path / "with_blank.tif"
+    write_tiff([*pages, blank], with_blank, compression="group4", dpi=(204, 196))
+    alone = process_file(form, settings, References.load(settings))
+    together = process_file(with_blank, settings, References.load(settings))
+    assert [d.doc_type for d in together.documents] == [d.doc_type for d in alone.documents] == ["cm_referral"]
+    assert together.documents[0].route == alone.documents[0].route == Route.CASE_MANAGEMENT
+    assert together.page_count == alone.page_count + 1
