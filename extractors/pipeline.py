@@ -21,7 +21,7 @@ from faxintake.catalog import FormDef, load_catalog
 from faxintake.model import ROUTABLE_FORMS, Cover, Document, FaxHeader, FieldRead, PageRead
 
 log = logging.getLogger(__name__)
-EXTRACTION_VERSION = "2026.11.3"
+EXTRACTION_VERSION = "2026.11.4"
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,19 @@ confidence says how much of it rests on one engine's word alone.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 AGREED_CAP = 0.998  # two engines agreeing on a word: about 1 in 500 still wrong (both misread it alike)
 DISPUTED = 0.85  # a word only one engine read that way: its own confidence, discounted
 KEEP_UNMATCHED = 0.6
 PREFER_FIRST_ABOVE = 0.5  # Tesseract reads typed English better; the line model's word wins only over a weak one  # a word only one engine saw at all is kept when it is at least this sure
+
+
+# Debian's `wamerican` word list (scripts/setup.sh installs it): a third opinion where the two readers disagree.
+WORD_LIST = Path("/usr/share/dict/american-english")
 
 
 @dataclass(frozen=True)
@@ -41,8 +47,28 @@ def words_of(text: str, char_confidences: Sequence[float]) -> list[Word]:
     return words
 
 
-def reconcile(first: Sequence[Word], second: Sequence[Word]) -> list[Word]:
-    """One reading from two: agreed words from `first` (its letter case), disputed spans from the surer reading."""
+@functools.cache
+def _english() -> frozenset[str]:
+    try:
+        return frozenset(w.strip().casefold() for w in WORD_LIST.read_text(encoding="utf-8").splitlines())
+    except OSError:
+        return frozenset()
+
+
+def english_word(text: str) -> bool | None:
+    """Whether a word (punctuation around it aside) is English; None for what is not a word (digits, codes)."""
+    core = text.strip(".,;:!?()[]'\"")
+    if not core.isalpha():
+        return None
+    return core.casefold() in _english()
+
+
+def reconcile(
+    first: Sequence[Word], second: Sequence[Word], known: Callable[[str], bool | None] | None = None
+) -> list[Word]:
+    """One reading from two: agreed words from `first` (its letter case), disputed spans from the surer reading.
+    With `known` (a word list), a disputed word that is a word in one reading and none in the other is the word:
+    "heip" or "help", "cammunity" or "community"."""
     matcher = difflib.SequenceMatcher(
         a=[w.text.casefold() for w in first], b=[w.text.casefold() for w in second], autojunk=False
     )
@@ -51,6 +77,9 @@ def reconcile(first: Sequence[Word], second: Sequence[Word]) -> list[Word]:
         ours, theirs = list(first[a0:a1]), list(second[b0:b1])
         if op == "equal":
             out += [_agreed(w, v) for w, v in zip(ours, theirs, strict=True)]
+            continue
+        if known is not None and len(ours) == len(theirs):
+            out += [_by_word_list(w, v, known) for w, v in zip(ours, theirs, strict=True)]
             continue
         if ours and theirs:  # the first reading stands unless it is unsure and the second is surer
             span = theirs if _mean(ours) < PREFER_FIRST_ABOVE and _mean(theirs) > _mean(ours) else ours
@@ -69,6 +98,18 @@ def _agreed(first: Word, second: Word) -> Word:
         return first if first.confidence >= PREFER_FIRST_ABOVE or first.confidence >= second.confidence else second
     surer, other = max(first.confidence, second.confidence), min(first.confidence, second.confidence)
     return Word(first.text, min(AGREED_CAP, 1 - (1 - surer) * (1 - other) ** 0.5))
+
+
+def _by_word_list(first: Word, second: Word, known: Callable[[str], bool | None]) -> Word:
+    """One disputed word: the reading that is a word, when only one is (the word list settles it); else the first
+    reading unless it is weak, unsure either way."""
+    first_known, second_known = known(first.text), known(second.text)
+    if first_known and second_known is False:
+        return first
+    if second_known and first_known is False:
+        return second
+    chosen = second if first.confidence < PREFER_FIRST_ABOVE and second.confidence > first.confidence else first
+    return Word(chosen.text, chosen.confidence * DISPUTED)
 
 
 def _mean(words: Sequence[Word]) -> float:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractors.vote import AGREED_CAP, DISPUTED, Word, reconcile, words_of
+from extractors.vote import AGREED_CAP, DISPUTED, Word, english_word, reconcile, words_of
 
 
 def ws(*pairs: tuple[str, float]) -> list[Word]:
@@ -38,3 +38,25 @@ def test_a_word_only_one_reading_saw_is_kept_only_when_sure() -> None:
 
 def test_words_of_a_line_reading_are_as_sure_as_their_weakest_character() -> None:
     assert words_of("ab  c", [0.9, 0.5, 1.0, 1.0, 0.7]) == [Word("ab", 0.5), Word("c", 0.7)]
+
+
+def test_the_word_list_settles_a_dispute_between_a_word_and_a_non_word() -> None:
+    out = reconcile(ws(("Needs", 0.96), ("heip.", 0.9)), ws(("Needs", 0.99), ("help.", 0.93)), english_word)
+    assert [w.text for w in out] == ["Needs", "help."]
+    assert out[1].confidence == pytest.approx(0.93)  # settled by a third source: not discounted
+    codes = reconcile(
+        ws(
+            ("E11.9", 0.9),
+        ),
+        ws(
+            ("F11.9", 0.95),
+        ),
+        english_word,
+    )  # codes are no words: as before
+    assert [w.text for w in codes] == ["E11.9"] and codes[0].confidence == pytest.approx(0.9 * DISPUTED)
+
+
+def test_english_words_and_what_is_no_word() -> None:
+    assert english_word("community,") is True
+    assert english_word("cammunity") is False
+    assert english_word("07/09/2026") is None
