@@ -83,10 +83,11 @@ def reconcile(
             continue
         if ours and theirs:  # the first reading stands unless it is unsure and the second is surer
             span = theirs if _mean(ours) < PREFER_FIRST_ABOVE and _mean(theirs) > _mean(ours) else ours
-        else:
-            span = ours or theirs
-        if (ours and theirs) or _mean(span) >= KEEP_UNMATCHED:
-            out += [Word(w.text, w.confidence * DISPUTED) for w in span]
+        elif ours:  # words only the first reading has: kept (the second may have missed them), but not junk
+            span = [w for w in ours if any(ch.isalnum() for ch in w.text)]
+        else:  # words only the second reading has: kept when it is sure of them
+            span = theirs if _mean(theirs) >= KEEP_UNMATCHED else []
+        out += [Word(w.text, w.confidence * DISPUTED) for w in span]
     return out
 
 

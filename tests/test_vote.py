@@ -60,3 +60,9 @@ def test_english_words_and_what_is_no_word() -> None:
     assert english_word("community,") is True
     assert english_word("cammunity") is False
     assert english_word("07/09/2026") is None
+
+
+def test_words_the_second_reading_missed_are_kept() -> None:
+    first = ws(("Member", 0.4), ("lives", 0.3), ("alone", 0.5))
+    assert [w.text for w in reconcile(first, [])] == ["Member", "lives", "alone"]
+    assert [w.text for w in reconcile(first, ws(("lives", 0.9)))] == ["Member", "lives", "alone"]
