@@ -114,6 +114,11 @@ def probabilities(ink: np.ndarray, *, stretch: float = STRETCH) -> LineProbabili
     return LineProbabilities(frames=frames, labels=model.labels)
 
 
+def writes(letters: str) -> bool:
+    """Whether the model can read every one of `letters` (its alphabet is Chinese and English, some accents)."""
+    return set(letters) <= set(_model().labels)
+
+
 def read_free(probs: LineProbabilities) -> LineRead:
     """The model's own best reading (greedy CTC decoding)."""
     best = probs.frames.argmax(axis=1)

@@ -266,7 +266,7 @@ def _ocr_field(
     text = result.text if f.type is FieldType.MULTILINE else _strip_edge_junk(result.text)
     confidence = result.confidence if f.type is FieldType.MULTILINE else _confidence(result)
     if f.type in VOTED and (f.type is FieldType.MULTILINE or confidence < SURE):
-        words = _voted(img, result, vote.english_word if language == "en" else None)
+        words = _voted(img, result, language)
         if words:
             return _from_words(f, words, received)
     if f.type is FieldType.MEMBER_ID and not SHAPES[FieldType.MEMBER_ID].fullmatch(text.replace(" ", "")):
@@ -286,12 +286,15 @@ def _ocr_field(
     return read
 
 
+LETTERS = {"es": "áéíóúüñÁÉÍÓÚÜÑ"}  # a language's letters beyond English's
 VOTED = (FieldType.TEXT, FieldType.MULTILINE, FieldType.ICD10_LIST)  # words: read again and voted on when unsure
 LINE_SURE = 0.93  # a line whose every word Tesseract is this sure of is not read again (its words keep their own)
 
 
-def _voted(img: np.ndarray, result: ocr.OcrText, known: Callable[[str], bool | None] | None) -> list[list[vote.Word]]:
-    """Each of Tesseract's lines read again by the line model, the two readings reconciled word by word."""
+def _voted(img: np.ndarray, result: ocr.OcrText, language: str) -> list[list[vote.Word]]:
+    """Each of Tesseract's lines read again by the line model, the two readings reconciled word by word (with the
+    English word list on English forms)."""
+    known = vote.english_word if language == "en" else None
     lines = []
     for line in result.lines:
         x0, y0, x1, y1 = line.box
@@ -303,7 +306,8 @@ def _voted(img: np.ndarray, result: ocr.OcrText, known: Callable[[str], bool | N
         # Free reading, so no stretch: the model's cost grows with the line's width, and two equal characters
         # side by side (what stretching is for) matter little in words.
         free = line_model.read_free(line_model.probabilities(ink, stretch=1.0))
-        lines.append(vote.reconcile(ours, vote.words_of(free.text, free.char_confidences), known))
+        words = vote.words_of(free.text, free.char_confidences)
+        lines.append(vote.reconcile(ours, words, known, lift=line_model.writes(LETTERS.get(language, ""))))
     return [line for line in lines if line]
 
 

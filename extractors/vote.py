@@ -64,11 +64,16 @@ def english_word(text: str) -> bool | None:
 
 
 def reconcile(
-    first: Sequence[Word], second: Sequence[Word], known: Callable[[str], bool | None] | None = None
+    first: Sequence[Word],
+    second: Sequence[Word],
+    known: Callable[[str], bool | None] | None = None,
+    *,
+    lift: bool = True,
 ) -> list[Word]:
     """One reading from two: agreed words from `first` (its letter case), disputed spans from the surer reading.
     With `known` (a word list), a disputed word that is a word in one reading and none in the other is the word:
-    "heip" or "help", "cammunity" or "community"."""
+    "heip" or "help", "cammunity" or "community". Without `lift`, agreement does not make a word surer: for a
+    language with letters the second reader cannot write (it has no Ñ: both read "ESPAOL")."""
     matcher = difflib.SequenceMatcher(
         a=[w.text.casefold() for w in first], b=[w.text.casefold() for w in second], autojunk=False
     )
@@ -76,7 +81,7 @@ def reconcile(
     for op, a0, a1, b0, b1 in matcher.get_opcodes():
         ours, theirs = list(first[a0:a1]), list(second[b0:b1])
         if op == "equal":
-            out += [_agreed(w, v) for w, v in zip(ours, theirs, strict=True)]
+            out += [_agreed(w, v) if lift else w for w, v in zip(ours, theirs, strict=True)]
             continue
         if known is not None and len(ours) == len(theirs):
             out += [_by_word_list(w, v, known) for w, v in zip(ours, theirs, strict=True)]

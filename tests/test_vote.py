@@ -66,3 +66,17 @@ def test_words_the_second_reading_missed_are_kept() -> None:
     first = ws(("Member", 0.4), ("lives", 0.3), ("alone", 0.5))
     assert [w.text for w in reconcile(first, [])] == ["Member", "lives", "alone"]
     assert [w.text for w in reconcile(first, ws(("lives", 0.9)))] == ["Member", "lives", "alone"]
+
+
+def test_without_lift_agreement_does_not_make_a_word_surer() -> None:
+    # Spanish: the line model has no Ñ, so both readers reading "ESPAOL" is no second witness.
+    out = reconcile(
+        ws(
+            ("ESPAOL", 0.8),
+        ),
+        ws(
+            ("ESPAOL", 0.9),
+        ),
+        lift=False,
+    )
+    assert out == [Word("ESPAOL", 0.8)]
