@@ -288,26 +288,35 @@ def _ocr_field(
 
 LETTERS = {"es": "áéíóúüñÁÉÍÓÚÜÑ"}  # a language's letters beyond English's
 VOTED = (FieldType.TEXT, FieldType.MULTILINE, FieldType.ICD10_LIST)  # words: read again and voted on when unsure
-LINE_SURE = 0.93  # a line whose every word Tesseract is this sure of is not read again (its words keep their own)
+LINE_SURE = 0.93  # a word Tesseract is this sure of is not read again (unless next to one it is unsure of)
 
 
 def _voted(img: np.ndarray, result: ocr.OcrText, language: str) -> list[list[vote.Word]]:
-    """Each of Tesseract's lines read again by the line model, the two readings reconciled word by word (with the
-    English word list on English forms)."""
+    """The stretch of each of Tesseract's lines that holds its unsure words (and a word either side) read again by
+    the line model, the two readings reconciled word by word (with the English word list on English forms)."""
     known = vote.english_word if language == "en" else None
+    lift = line_model.writes(LETTERS.get(language, ""))
     lines = []
     for line in result.lines:
-        x0, y0, x1, y1 = line.box
-        ink = img[max(0, y0 - 2) : y1 + 2, max(0, x0 - 2) : x1 + 2] < 128
         ours = [vote.Word(w.text, w.confidence) for w in line.words]
-        if not ink.any() or min(w.confidence for w in ours) >= LINE_SURE:
+        unsure = [i for i, w in enumerate(line.words) if w.confidence < LINE_SURE]
+        if not unsure:
             lines.append(ours)
             continue
-        # Free reading, so no stretch: the model's cost grows with the line's width, and two equal characters
-        # side by side (what stretching is for) matter little in words.
+        first, last = max(0, unsure[0] - 1), min(len(ours) - 1, unsure[-1] + 1)
+        _, y0, _, y1 = line.box
+        x0, x1 = int(line.words[first].box[0]), int(line.words[last].box[2])
+        ink = img[max(0, y0 - 2) : y1 + 2, max(0, x0 - 4) : x1 + 4] < 128
+        if not ink.any():
+            lines.append(ours)
+            continue
+        # Free reading, so no stretch: the model's cost grows with the width read, and two equal characters side
+        # by side (what stretching is for) matter little in words.
         free = line_model.read_free(line_model.probabilities(ink, stretch=1.0))
-        words = vote.words_of(free.text, free.char_confidences)
-        lines.append(vote.reconcile(ours, words, known, lift=line_model.writes(LETTERS.get(language, ""))))
+        again = vote.reconcile(
+            ours[first : last + 1], vote.words_of(free.text, free.char_confidences), known, lift=lift
+        )
+        lines.append([*ours[:first], *again, *ours[last + 1 :]])
     return [line for line in lines if line]
 
 
