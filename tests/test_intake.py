@@ -17,10 +17,11 @@ from typing import Any
 
 import pdfplumber
 import pytest
+from conftest import truth_document
 
 from extractors.pipeline import FaxRead
 from faxintake.intake import References, decide_fax, process_file, result_path, write_result
-from faxintake.model import Attachment, Cover, Document, FaxResult, FieldRead, PageRead, Route, Severity
+from faxintake.model import Cover, Document, FaxResult, FieldRead, PageRead, Route, Severity
 from faxintake.notice import reference_for
 from faxintake.settings import Settings
 from faxintake.store import Store
@@ -412,16 +413,7 @@ MEMBER = ("Her, Paj", "Paj", "24746478V")  # rmr_no_reason's member: never on a 
 def truth_read(case: str, sha256: str, out: Path, **changes: object) -> tuple[FaxRead, Settings]:
     """The fax `case` as if read perfectly, with some of its form's fields changed; and settings for its date."""
     truth = json.loads((CORPUS / f"{case}.truth.json").read_text())
-    fields = {k: FieldRead(value=v["value"], confidence=0.99) for k, v in truth["documents"][0]["fields"].items()}
-    fields |= {k: FieldRead(value=v, confidence=0.99) for k, v in changes.items()}  # type: ignore[arg-type]
-    d = truth["documents"][0]
-    doc = Document(
-        doc_type=d["doc_type"],
-        language=d["language"],
-        pages=tuple(d["pages"]),
-        fields=fields,
-        attachments=tuple(Attachment(doc_type=a["doc_type"], pages=tuple(a["pages"])) for a in d["attachments"]),
-    )
+    doc = truth_document(truth, **changes)
     cover = truth["cover"]
     read = FaxRead(
         source=f"inbox/{case}-{sha256[:4]}.tif",

@@ -8,9 +8,10 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from conftest import truth_document
 
 from faxintake.catalog import load_catalog
-from faxintake.model import Attachment, Document, FieldRead, Route, Severity
+from faxintake.model import Document, FieldRead, Route, Severity
 from validators import RULES, DecisionContext, decide
 from validators.reference import ProviderDirectory, Roster
 
@@ -23,25 +24,7 @@ PROVIDERS = ProviderDirectory.load(CORPUS / "providers.csv")
 def document(
     truth: dict, index: int = 0, confidence: float = 0.99, **overrides: object
 ) -> tuple[Document, DecisionContext]:  # type: ignore[type-arg]
-    d = truth["documents"][index]
-    fields = {
-        k: FieldRead(
-            value=v["value"],
-            confidence=confidence,
-            valid=v.get("valid", True),
-            codes=tuple(v["codes"]) if "codes" in v else None,
-        )
-        for k, v in d["fields"].items()
-    }
-    for name, value in overrides.items():
-        fields[name] = value if isinstance(value, FieldRead) else FieldRead(value=value, confidence=confidence)  # type: ignore[arg-type]
-    doc = Document(
-        doc_type=d["doc_type"],
-        language=d["language"],
-        pages=tuple(d["pages"]),
-        fields=fields,
-        attachments=tuple(Attachment(doc_type=a["doc_type"], pages=tuple(a["pages"])) for a in d["attachments"]),
-    )
+    doc = truth_document(truth, index, confidence, **overrides)
     cover = truth["cover"]
     ctx = DecisionContext(
         received_at=datetime.fromisoformat(truth["received_at"]),
