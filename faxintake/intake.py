@@ -235,9 +235,8 @@ def write_json(path: Path, data: object) -> Path:
 
 def read_input(path: Path, settings: Settings) -> FaxRead:
     received = settings.received_at.date() if settings.received_at else None
-    known = settings.roster_path.exists() and settings.providers_path.exists()
-    refs = _references(settings.roster_path, settings.providers_path) if known else None
-    lexicon = refs.hypotheses if refs else None
+    known = settings.roster_path.is_file() and settings.providers_path.is_file()
+    lexicon = current_references(settings).hypotheses if known else None
     try:
         return read_fax(path, received=received, lexicon=lexicon)
     except OcrError as exc:  # the engine failed, not the fax: once more with fresh engines before giving up
@@ -249,9 +248,16 @@ def read_input(path: Path, settings: Settings) -> FaxRead:
             raise OcrError(f"{again.args[0]} (and again on a second try)", hint=again.hint) from again
 
 
+def current_references(settings: Settings) -> References:
+    """The roster and directory, loaded once per process and again when either file changes: a long-running inbox
+    reads and decides with the plan's latest roster."""
+    settings.checked()
+    paths = (settings.roster_path, settings.providers_path)
+    return _references(*paths, *(p.stat().st_mtime_ns for p in paths))
+
+
 @functools.lru_cache(maxsize=4)
-def _references(roster: Path, providers: Path) -> References:
-    """What the reader checks its boxes against, loaded once per worker process (the decision loads its own)."""
+def _references(roster: Path, providers: Path, *_modified: int) -> References:
     return References(Roster.load(roster), ProviderDirectory.load(providers))
 
 

@@ -10,7 +10,6 @@ the flow itself, one writer for the store. Task and run names carry input number
 from __future__ import annotations
 
 import contextlib
-import functools
 import logging
 import multiprocessing
 import os
@@ -24,6 +23,9 @@ from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # no network here; and no telemetry of our runs
+# The temporary server starts in ~8 s, but on a machine whose cores are busy with OCR it can take over 20 s,
+# Prefect's default wait: wait longer rather than fail the run.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -33,17 +35,12 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from extractors.pipeline import FaxRead
 from faxintake.errors import InputError, OcrError, StoreError
-from faxintake.intake import References, decide_fax, error_result, expand_inputs, read_input, write_result
+from faxintake.intake import current_references, decide_fax, error_result, expand_inputs, read_input, write_result
 from faxintake.model import FaxResult
 from faxintake.settings import Settings
 from faxintake.store import Store
 
 log = logging.getLogger(__name__)
-
-
-@functools.cache
-def _references(settings: Settings) -> References:
-    return References.load(settings)  # once per worker process
 
 
 _lookup_stores: dict[str, Store] = {}
@@ -118,7 +115,7 @@ def decide_stage(read: FaxRead | FaxResult, settings: Settings, source_name: str
     if isinstance(read, FaxResult):
         return read
     returns = lookup_store(settings.store)
-    return decide_fax(read, settings, _references(settings), source_name=source_name, returns=returns)
+    return decide_fax(read, settings, current_references(settings), source_name=source_name, returns=returns)
 
 
 @dataclass

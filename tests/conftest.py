@@ -6,6 +6,9 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+# Prefect's test servers start slowly while the other test worker runs OCR on both cores (20-30 s by default was
+# seen to run out): every test server, and the Dask workers' own, waits longer (prefect_test_harness(None) reads it).
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "sample_faxes" / "corpus"

@@ -157,7 +157,7 @@ def cli_run(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Any
         (inbox / name).write_bytes((corpus / name).read_bytes())
     (inbox / "broken.pdf").write_bytes(b"%PDF-1.4 nothing else")
     out = tmp_path / "out"
-    with prefect_test_harness():
+    with prefect_test_harness(server_startup_timeout=None):
         os.environ.pop("PREFECT_API_URL", None)
         done = CliRunner().invoke(
             app, ["process", str(inbox), "--out", str(out), "--received-at", "2026-11-20T09:14", "--workers", "2"]
@@ -553,3 +553,19 @@ def test_blank_pages_are_triaged_alone_and_ride_along_with_a_form(
     assert [d.doc_type for d in together.documents] == [d.doc_type for d in alone.documents] == ["cm_referral"]
     assert together.documents[0].route == alone.documents[0].route == Route.CASE_MANAGEMENT
     assert together.page_count == alone.page_count + 1
+
+
+def test_a_changed_roster_is_read_again(corpus: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from faxintake.intake import current_references
+
+    roster = tmp_path / "members.csv"
+    shutil.copy(corpus / "members.csv", roster)
+    settings = Settings(out_dir=tmp_path, roster_path=roster, providers_path=corpus / "providers.csv")
+    first = current_references(settings)
+    assert current_references(settings) is first  # loaded once
+    with roster.open("a", encoding="utf-8") as fh:
+        fh.write("99999999Z,Newmember,Ana,1990-01-01,1055761690,en\n")
+    os.utime(roster, ns=(roster.stat().st_atime_ns, roster.stat().st_mtime_ns + 1_000_000_000))
+    assert current_references(settings).roster.get("99999999Z") is not None

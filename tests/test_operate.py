@@ -62,7 +62,7 @@ def test_inbox_processes_each_fax_once_and_resumes(corpus: Path, settings: Setti
         shutil.copy(corpus / name, inbox / name)
     (inbox / "junk.pdf").write_bytes(b"not a fax")
     (inbox / "arriving.tif.part").write_bytes(b"partial")
-    with prefect_test_harness():
+    with prefect_test_harness(server_startup_timeout=None):
         os.environ.pop("PREFECT_API_URL", None)
         watch(inbox, settings, once=True, settle_seconds=0)
     assert sorted(p.name for p in (inbox / "processed").iterdir()) == ["cm_no_program.tif", "hif_es_self_harm.tif"]
@@ -126,7 +126,7 @@ def test_runs_on_a_real_dask_cluster(corpus: Path, settings: Settings) -> None:
 
         with Client(address, timeout=30) as client:
             client.wait_for_workers(2, timeout=60)
-        with prefect_test_harness():
+        with prefect_test_harness(server_startup_timeout=None):
             os.environ.pop("PREFECT_API_URL", None)
             summary = run_batch(
                 [corpus / "cm_no_program.tif", corpus / "hif_en_forward.tif", corpus / "cbas_complete.tif"],
@@ -153,7 +153,7 @@ def test_inbox_sweep_flow_processes_what_is_waiting(corpus: Path, settings: Sett
 
     old = time.time() - 10
     os.utime(inbox / "a.tif", (old, old))
-    with prefect_test_harness():
+    with prefect_test_harness(server_startup_timeout=None):
         os.environ.pop("PREFECT_API_URL", None)
         swept = inbox_sweep(str(inbox), out=str(settings.out_dir), store=settings.store)
     assert swept == 1
@@ -205,7 +205,7 @@ def test_inbox_keeps_what_the_store_did_not_record(
         return sorted(p.name for p in inbox.iterdir() if p.is_file())
 
     monkeypatch.setattr(Store, "record", flaky)
-    with prefect_test_harness():
+    with prefect_test_harness(server_startup_timeout=None):
         os.environ.pop("PREFECT_API_URL", None)
         with pytest.raises(StoreError, match=r"1 of 3 fax\(es\) not recorded in the store \(hif_en_forward.tif\)"):
             watch(inbox, settings, once=True, settle_seconds=0)
