@@ -332,7 +332,7 @@ def _from_words(f: FieldDef, lines: list[list[vote.Word]], received: date | None
     text = _strip_edge_junk(text)
     confidence = 0.5 * mean + 0.5 * min(w.confidence for w in words)
     if f.type is FieldType.ICD10_LIST:  # a code letter misread (E11 as F11) changes the decision
-        codes = [w.confidence for w in words if re.search(r"[A-Z0-9|(!l][0-9OoIl]{2}", w.text)]
+        codes = [w.confidence for w in words if re.search(CODE_HEAD, w.text)]
         confidence = min([confidence, *codes])
     return _normalized(f, text, confidence, received)
 
@@ -364,6 +364,7 @@ def _alnum(text: str) -> int:
 
 
 WORDS_PER_CONFIDENCE_STEP = 10  # a paragraph's chance of being exact falls with its length
+CODE_HEAD = r"[A-Z0-9|(!l][0-9OoIl]{2}"  # an ICD-10 code's letter and two digits, as OCR may misread them
 
 
 def _codes_confidence(result: ocr.OcrText) -> float:
@@ -374,7 +375,7 @@ def _codes_confidence(result: ocr.OcrText) -> float:
     positions = [i for i, ch in enumerate(compact) if ch.isalnum()]
     text = "".join(compact)
     weakest = 1.0
-    for m in re.finditer(r"[A-Z0-9|(!l][0-9OoIl]{2}(?:\.[0-9A-Z]{1,4})?", text):
+    for m in re.finditer(CODE_HEAD + r"(?:\.[0-9A-Z]{1,4})?", text):
         weakest = min([weakest, *(result.char_confidences[i] for i in range(m.start(), m.end()))])
     return weakest if positions else result.confidence
 

@@ -62,7 +62,7 @@ def lookup_store(url: str) -> Store | None:
             _lookup_stores[url] = Store(url)
         except StoreError as exc:
             _lookup_failed[url] = time.monotonic()
-            logging.getLogger(__name__).warning("earlier returns not looked up: %s", exc)
+            log.warning("earlier returns not looked up: %s", exc)
             return None
         return _lookup_stores[url]
 
