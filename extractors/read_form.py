@@ -12,7 +12,7 @@ from datetime import date
 import cv2
 import numpy as np
 
-from extractors import line_model, ocr, read_by_labels, vote
+from extractors import line_model, ocr, proofread, read_by_labels, vote
 from extractors.labels import Word
 from extractors.line_model import Format, Segment
 from extractors.marks import crop, read_checkbox, read_choice, read_signature
@@ -293,12 +293,14 @@ LINE_SURE = 0.93  # a word Tesseract is this sure of is not read again (unless n
 
 def _voted(img: np.ndarray, result: ocr.OcrText, language: str) -> list[list[vote.Word]]:
     """The stretch of each of Tesseract's lines that holds its unsure words (and a word either side) read again by
-    the line model, the two readings reconciled word by word (with the English word list on English forms)."""
-    known = vote.english_word if language == "en" else None
+    the line model, the two readings reconciled word by word (with the English word list on English forms); English
+    prose then proofread (extractors/proofread.py), with the height of capitals Tesseract read as evidence."""
+    english = language == "en"
+    known = vote.english_word if english else None
     lift = line_model.writes(LETTERS.get(language, ""))
     lines = []
     for line in result.lines:
-        ours = [vote.Word(w.text, w.confidence) for w in line.words]
+        ours = [_as_seen(img, line, w) if english else vote.Word(w.text, w.confidence) for w in line.words]
         unsure = [i for i, w in enumerate(line.words) if w.confidence < LINE_SURE]
         if not unsure:
             lines.append(ours)
@@ -317,7 +319,52 @@ def _voted(img: np.ndarray, result: ocr.OcrText, language: str) -> list[list[vot
             ours[first : last + 1], vote.words_of(free.text, free.char_confidences), known, lift=lift
         )
         lines.append([*ours[:first], *again, *ours[last + 1 :]])
-    return [line for line in lines if line]
+    lines = [line for line in lines if line]
+    if english and proofread.is_prose([w for line in lines for w in line]):
+        return proofread.proofread(lines)
+    return lines
+
+
+def _as_seen(img: np.ndarray, line: ocr.OcrLine, word: ocr.OcrWord) -> vote.Word:
+    """Tesseract's word, and for a capital that differs from its small letter in size only ("Staff"), the small
+    letter when the glyph stands no higher than the line's small letters: evidence the proofreader weighs."""
+    text = word.text.lstrip("(\"'‘“")
+    if len(text) < 2 or not text[0].isupper() or text[0].casefold() not in proofread.SIZE_AMBIGUOUS:
+        return vote.Word(word.text, word.confidence)
+    if not text[1:].rstrip(".,;:!?)\"'’”").islower() or not _initial_is_small(img, line, word):
+        return vote.Word(word.text, word.confidence)
+    at = len(word.text) - len(text)
+    return vote.Word(word.text, word.confidence, word.text[:at] + text[0].lower() + text[1:])
+
+
+GLYPH_MIN_HEIGHT = 0.3  # of the line's height: smaller blobs are punctuation and dots, not letters
+
+
+def _initial_is_small(img: np.ndarray, line: ocr.OcrLine, word: ocr.OcrWord) -> bool:
+    """Whether the word's first glyph rises above the baseline only as far as the line's small letters (x-height),
+    not as far as its capitals and ascenders. Measured over the first letter's width only: fax type runs letters
+    together ("st" in one blob, as high as its t)."""
+    x0, y0, x1, y1 = line.box
+    ink = (img[y0:y1, x0:x1] < 128).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    glyphs = [i for i in range(1, count) if stats[i][3] >= GLYPH_MIN_HEIGHT * (y1 - y0)]
+    wx0, wx1 = word.box[0] - x0, word.box[2] - x0
+    mine = [i for i in glyphs if wx0 - 2 <= stats[i][0] <= wx1]
+    if len(glyphs) < 5 or not mine:
+        return False
+    baseline = float(np.median([stats[i][1] + stats[i][3] for i in glyphs]))
+    rises = [baseline - stats[i][1] for i in glyphs]
+    tall = float(np.percentile(rises, 90))
+    small = [r for r in rises if r < 0.85 * tall]
+    if not small:
+        return False
+    x_height = float(np.median(small))
+    if x_height > 0.8 * tall:  # small and tall letters not told apart on this line
+        return False
+    initial = min(mine, key=lambda i: stats[i][0])
+    left, width = stats[initial][0], max(1, min(stats[initial][2], round(0.8 * x_height)))
+    rows = np.nonzero((labels[:, left : left + width] == initial).any(axis=1))[0]
+    return bool(baseline - rows[0] < (x_height + tall) / 2)
 
 
 def _from_words(f: FieldDef, lines: list[list[vote.Word]], received: date | None) -> FieldRead:
@@ -339,8 +386,7 @@ def _from_words(f: FieldDef, lines: list[list[vote.Word]], received: date | None
 
 def _second_opinion(f: FieldDef, ink: np.ndarray, read: FieldRead, received: date | None) -> FieldRead:
     """Read an unsure validated box again with the line model, within the box's format, and reconcile."""
-    probs = line_model.probabilities(ink)
-    line = line_model.read_format(probs, LINE_FORMATS[f.type])
+    line, probs = line_model.read_box(ink, LINE_FORMATS[f.type])
     if line is None:
         return read
     other = _normalized(f, line.text, line.confidence, received)
@@ -356,6 +402,9 @@ def _second_opinion(f: FieldDef, ink: np.ndarray, read: FieldRead, received: dat
         agreed = 1 - (1 - read.confidence) * (1 - other.confidence)
         return read.model_copy(update={"confidence": round(min(agreed, 0.99), 3)})
     best = max((read, other), key=lambda r: r.confidence)
+    short = [r for r in (read, other) if len(r.raw.replace(" ", "")) < line_model.glyph_count(ink)]
+    if len(short) == 1:  # one reader ran two of the ink's separate glyphs into one character ("11" as "1")
+        best = other if short[0] is read else read
     return best.model_copy(update={"confidence": min(best.confidence, DISAGREEMENT_CAP)})
 
 
@@ -411,6 +460,9 @@ def _text_ink(ink: np.ndarray, speck: int, dpi: int) -> np.ndarray:
     h, width = ink.shape
     thin = max(3, dpi // 60)
     keep = np.zeros(count, dtype=bool)
+    # A line crossing the whole box (a rule left by registration error, a fax streak) is never punctuation, however
+    # close to a letter; a thin written 1 may look like a rule's piece but stays inside the box.
+    crossing = np.zeros(count, dtype=bool)
     big = []
     for i in range(1, count):
         x, y, w, hh, area = stats[i]
@@ -420,13 +472,14 @@ def _text_ink(ink: np.ndarray, speck: int, dpi: int) -> np.ndarray:
         if (
             rule or dash_low or (on_edge and min(w, hh) <= thin + 1)
         ):  # pieces of the cell's rules left by registration error
+            crossing[i] = (y == 0 and y + hh >= h and w <= thin) or (x == 0 and x + w >= width and hh <= thin)
             continue
         if area >= speck * 2.5:
             keep[i] = True
             big.append((x, y, x + w, y + hh))
     reach = dpi * 0.03  # a small blob this close to a letter is punctuation (a period, an i's dot); farther, noise
     for i in range(1, count):
-        if keep[i] or stats[i][4] < 2:
+        if keep[i] or crossing[i] or stats[i][4] < 2:
             continue
         x, y, w, hh, _ = stats[i]
         if any(

@@ -7,6 +7,7 @@ confidence says how much of it rests on one engine's word alone.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import functools
 from collections.abc import Callable, Sequence
@@ -15,8 +16,8 @@ from pathlib import Path
 
 AGREED_CAP = 0.998  # two engines agreeing on a word: about 1 in 500 still wrong (both misread it alike)
 DISPUTED = 0.85  # a word only one engine read that way: its own confidence, discounted
-KEEP_UNMATCHED = 0.6
-PREFER_FIRST_ABOVE = 0.5  # Tesseract reads typed English better; the line model's word wins only over a weak one  # a word only one engine saw at all is kept when it is at least this sure
+KEEP_UNMATCHED = 0.6  # a word only one engine saw at all is kept when it is at least this sure
+PREFER_FIRST_ABOVE = 0.5  # Tesseract reads typed English better; the line model's word wins only over a weak one
 
 
 # Debian's `wamerican` word list (scripts/setup.sh installs it): a third opinion where the two readers disagree.
@@ -27,6 +28,9 @@ WORD_LIST = Path("/usr/share/dict/american-english")
 class Word:
     text: str
     confidence: float
+    # The same letters in another case, as another witness saw them (the second reader, or the initial's height
+    # on the page): evidence for restoring the case, which the proofreader weighs against the sentence.
+    other_case: str | None = None
 
 
 def words_of(text: str, char_confidences: Sequence[float]) -> list[Word]:
@@ -48,19 +52,45 @@ def words_of(text: str, char_confidences: Sequence[float]) -> list[Word]:
 
 
 @functools.cache
-def _english() -> frozenset[str]:
+def english_words() -> frozenset[str]:
+    """The word list, case folded (empty when it is not installed)."""
     try:
         return frozenset(w.strip().casefold() for w in WORD_LIST.read_text(encoding="utf-8").splitlines())
     except OSError:
         return frozenset()
 
 
+OUTER = ".,;:!?()[]'\"‘’“”"  # punctuation around a word, not part of it
+CONTRACTION_ENDINGS = frozenset({"s", "t", "re", "ve", "ll", "d", "m"})
+APOSTROPHES = "'’‘`"
+
+
 def english_word(text: str) -> bool | None:
-    """Whether a word (punctuation around it aside) is English; None for what is not a word (digits, codes)."""
-    core = text.strip(".,;:!?()[]'\"")
-    if not core.isalpha():
+    """Whether a word (punctuation around it aside) is English; None for what is no word either way: digits and
+    codes, abbreviations ("e.g"), compounds whose parts are words ("no-show": the list has no compounds).
+    Letters with junk inside ("sees|a", "at'a", "a@") are no word."""
+    core = text.strip(OUTER)
+    if not any(ch.isalpha() for ch in core) or any(ch.isdigit() for ch in core):
         return None
-    return core.casefold() in _english()
+    if core.isalpha():
+        return core.casefold() in english_words()
+    if all(ch.isalpha() or ch in APOSTROPHES for ch in core):
+        return _contraction(core)
+    if all(ch.isalpha() or ch == "-" for ch in core):
+        parts = core.split("-")
+        return None if all(p and p.casefold() in english_words() for p in parts) else False
+    if all(ch.isalpha() or ch == "." for ch in core) and all(len(p) == 1 for p in core.split(".")):
+        return None  # initials and abbreviations: e.g, a.m, U.S
+    return False
+
+
+def _contraction(core: str) -> bool:
+    """A possessive or contraction the list has ("member's"), or a word with a usual ending ("nurse's")."""
+    plain = "".join("'" if ch in APOSTROPHES else ch for ch in core)
+    if plain.casefold() in english_words():
+        return True
+    stem, _, ending = plain.rpartition("'")
+    return "'" not in stem and ending.casefold() in CONTRACTION_ENDINGS and stem.casefold() in english_words()
 
 
 def reconcile(
@@ -86,14 +116,23 @@ def reconcile(
         if known is not None and len(ours) == len(theirs):
             out += [_by_word_list(w, v, known) for w, v in zip(ours, theirs, strict=True)]
             continue
+        if known is not None and _words_against_junk(ours, theirs, known):
+            # Split or joined differently ("a-medical" or "a medical"): the reading that is all words, when it is
+            # also the surer one; unsure all the same.
+            out += [_discounted(w) for w in theirs]
+            continue
         if ours and theirs:  # the first reading stands unless it is unsure and the second is surer
             span = theirs if _mean(ours) < PREFER_FIRST_ABOVE and _mean(theirs) > _mean(ours) else ours
         elif ours:  # words only the first reading has: kept (the second may have missed them), but not junk
             span = [w for w in ours if any(ch.isalnum() for ch in w.text)]
         else:  # words only the second reading has: kept when it is sure of them
             span = theirs if _mean(theirs) >= KEEP_UNMATCHED else []
-        out += [Word(w.text, w.confidence * DISPUTED) for w in span]
+        out += [_discounted(w) for w in span]
     return out
+
+
+def _discounted(word: Word) -> Word:
+    return dataclasses.replace(word, confidence=word.confidence * DISPUTED)
 
 
 def _agreed(first: Word, second: Word) -> Word:
@@ -101,9 +140,11 @@ def _agreed(first: Word, second: Word) -> Word:
     read as a comma by both), so agreement lifts the surer reading part of the way, not as far as two independent
     witnesses would. Letters alike but in another case: the case is not agreed, the word is not lifted."""
     if first.text != second.text:
-        return first if first.confidence >= PREFER_FIRST_ABOVE or first.confidence >= second.confidence else second
+        keep_first = first.confidence >= PREFER_FIRST_ABOVE or first.confidence >= second.confidence
+        chosen, witness = (first, second) if keep_first else (second, first)
+        return Word(chosen.text, chosen.confidence, witness.text)
     surer, other = max(first.confidence, second.confidence), min(first.confidence, second.confidence)
-    return Word(first.text, min(AGREED_CAP, 1 - (1 - surer) * (1 - other) ** 0.5))
+    return dataclasses.replace(first, confidence=min(AGREED_CAP, 1 - (1 - surer) * (1 - other) ** 0.5))
 
 
 def _by_word_list(first: Word, second: Word, known: Callable[[str], bool | None]) -> Word:
@@ -115,7 +156,17 @@ def _by_word_list(first: Word, second: Word, known: Callable[[str], bool | None]
     if second_known and first_known is False:
         return second
     chosen = second if first.confidence < PREFER_FIRST_ABOVE and second.confidence > first.confidence else first
-    return Word(chosen.text, chosen.confidence * DISPUTED)
+    return _discounted(chosen)
+
+
+def _words_against_junk(ours: Sequence[Word], theirs: Sequence[Word], known: Callable[[str], bool | None]) -> bool:
+    """The second reading is all words, the first is not, and the second is the surer."""
+    return (
+        bool(ours and theirs)
+        and all(known(w.text) is True for w in theirs)
+        and not all(known(w.text) is True for w in ours)
+        and _mean(theirs) > _mean(ours)
+    )
 
 
 def _mean(words: Sequence[Word]) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -11,8 +12,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from extractors import line_model
 from extractors.line_model import LineProbabilities, Segment
-from extractors.read_form import HYPOTHESIS_MARGIN, LINE_FORMATS
-from faxintake.catalog import FieldType
+from extractors.read_form import DISAGREEMENT_CAP, HYPOTHESIS_MARGIN, LINE_FORMATS, _second_opinion, _text_ink
+from faxintake.catalog import FieldType, load_catalog
 from faxintake.fonts import FONT_FILES
 from faxintake.model import FieldRead
 from validators.reference import Roster
@@ -126,3 +127,95 @@ def test_roster_offers_a_birth_date_or_cin_only_when_two_other_identity_fields_m
     assert roster.hypotheses(reads) == {"member_id": [member.member_id]}
     reads["member_name"] = FieldRead(value="Nobody, Known", confidence=0.9, raw="x")
     assert roster.hypotheses(reads) == {}
+
+
+# Glyphs set apart: two equal characters side by side need a blank frame between them.
+
+
+def _bars(*columns: tuple[int, int], height: int = 20) -> np.ndarray:
+    """Vertical bars (first column, end column) on one line, like hand-printed 1s."""
+    ink = np.zeros((height + 4, 60), dtype=bool)
+    for x0, x1 in columns:
+        ink[2 : height + 2, x0:x1] = True
+    return ink
+
+
+def test_separate_glyphs_count_apart_and_a_dot_over_its_letter_joins_it() -> None:
+    ink = _bars((5, 9), (10, 14), (30, 34))  # "11" a column apart, then another stroke
+    assert line_model.glyph_count(ink) == 3
+    ink[2:7, 30:34] = False
+    ink[2:4, 31:33] = True  # an i: a dot above the third stroke, not touching it
+    assert line_model.glyph_count(ink) == 3
+    assert line_model.glyph_count(_bars((5, 9), (9, 13))) == 1  # touching strokes are one glyph
+
+
+def test_spaced_sets_glyphs_apart_and_keeps_their_shapes() -> None:
+    ink = _bars((5, 9), (10, 14))
+    apart = line_model.spaced(ink, gap=0.5)
+    assert apart.shape == (ink.shape[0], 4 + 10 + 4)  # two 4-wide strokes, 0.5 x 20 px of white between
+    assert apart[:, :4].all(axis=1).sum() == 20 and not apart[:, 4:14].any()
+    assert apart.sum() == ink.sum()
+
+
+def _fake_model(monkeypatch: pytest.MonkeyPatch, plain: LineProbabilities, apart: LineProbabilities) -> None:
+    """The model as frames: `plain` for the line as it is, `apart` for it read again with its glyphs set apart."""
+    monkeypatch.setattr(
+        line_model,
+        "probabilities",
+        lambda ink, *, stretch=line_model.STRETCH: apart if stretch == line_model.SPACED_STRETCH else plain,
+    )
+
+
+UP_TO_THREE = ((Segment("012", 1, 3),),)
+
+
+def test_a_reading_with_fewer_characters_than_glyphs_is_read_again_set_apart(monkeypatch: pytest.MonkeyPatch) -> None:
+    _fake_model(
+        monkeypatch, frames({"1": 0.9}, {"1": 0.9}, {}, {"0": 0.9}), frames({"1": 0.8}, {}, {"1": 0.7}, {}, {"0": 0.9})
+    )
+    read, _ = line_model.read_box(_bars((5, 9), (10, 14), (30, 34)), UP_TO_THREE)
+    assert read is not None and read.text == "110"
+    assert read.confidence == pytest.approx(0.7)
+
+
+def test_a_closer_look_that_changes_characters_leaves_the_reading_unsure(monkeypatch: pytest.MonkeyPatch) -> None:
+    _fake_model(monkeypatch, frames({"1": 0.95}, {}, {"0": 0.95}), frames({"2": 0.9}, {}, {"2": 0.9}, {}, {"0": 0.9}))
+    read, _ = line_model.read_box(_bars((5, 9), (10, 14), (30, 34)), UP_TO_THREE)
+    assert read is not None and read.text == "10"
+    assert read.confidence == pytest.approx(line_model.DISAGREEMENT)
+
+
+def test_a_reading_with_as_many_characters_as_glyphs_is_not_read_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    _fake_model(monkeypatch, frames({"1": 0.9}, {}, {"1": 0.9}, {}, {"0": 0.9}), frames({"2": 0.99}))
+    read, _ = line_model.read_box(_bars((5, 9), (10, 14), (30, 34)), UP_TO_THREE)
+    assert read is not None and read.text == "110"
+
+
+def test_the_model_reads_two_close_hand_printed_ones_once_set_apart() -> None:
+    # Humor Sans at fax size: its "11" runs together in the frames of the line as written.
+    ink = _rendered("11/05/2026", "Hand-Humor", size=30)
+    plain = line_model.read_format(line_model.probabilities(ink), LINE_FORMATS[FieldType.DATE])
+    assert plain is not None and plain.text == "1/05/2026"
+    read, _ = line_model.read_box(ink, LINE_FORMATS[FieldType.DATE])
+    assert read is not None and read.text == "11/05/2026"
+    assert read.confidence > 0.5
+
+
+def test_the_second_reader_wins_a_disagreement_when_the_first_lost_a_glyph() -> None:
+    f = load_catalog().form("member_reassignment").field_map["signature_date"]
+    ink = _rendered("11/05/2026", "Hand-Humor", size=30)
+    first = FieldRead(value="2026-01-05", confidence=0.99, raw="1/05/2026", valid=True)  # surer, but a 1 short
+    read = _second_opinion(f, ink, first, date(2026, 11, 20))
+    assert read.value == "2026-11-05"
+    assert read.confidence <= DISAGREEMENT_CAP
+
+
+def test_a_line_crossing_the_box_is_no_punctuation_but_a_thin_one_inside_is_kept() -> None:
+    box = np.zeros((48, 200), dtype=bool)
+    box[10:38, 20:40] = True  # a letter
+    box[5:43, 43:45] = True  # a thin, tall written 1 beside it (shaped like a piece of a rule)
+    box[:, 90] = True  # a rule across the whole box
+    box[10:38, 94:110] = True  # a letter close to it
+    kept = _text_ink(box, speck=8, dpi=204)
+    assert not kept[:, 90].any()
+    assert kept[5:43, 43:45].all() and kept[10:38, 20:40].all() and kept[10:38, 94:110].all()

@@ -80,3 +80,42 @@ def test_without_lift_agreement_does_not_make_a_word_surer() -> None:
         lift=False,
     )
     assert out == [Word("ESPAOL", 0.8)]
+
+
+def test_letters_with_junk_inside_are_no_word_but_compounds_and_contractions_are_not_judged() -> None:
+    assert english_word("sees|a") is False
+    assert english_word("at'a") is False
+    assert english_word("a@") is False
+    assert english_word("member's") is True
+    assert english_word("nurse's") is True
+    assert english_word("no-show") is None  # the list has no compounds: no verdict either way
+    assert english_word("no-shuw") is False
+    assert english_word("e.g.") is None
+    assert english_word("A1C") is None
+
+
+def test_a_case_difference_is_kept_as_evidence_for_the_proofreader() -> None:
+    out = reconcile(ws(("to", 0.96), ("Keep", 0.75)), ws(("to", 0.99), ("keep", 1.0)))
+    assert out[1] == Word("Keep", 0.75, "keep")  # Tesseract's reading, the other case noted
+    glyphs = reconcile([Word("Staff", 0.95, "staff")], ws(("Staff", 0.9)))
+    assert glyphs[0].other_case == "staff"  # evidence from the page survives agreement
+
+
+def test_a_junk_word_loses_to_a_word_and_a_split_reading_that_is_all_words_wins_when_surer() -> None:
+    junk = reconcile(ws(("a@", 0.63), ("visit.", 0.94)), ws(("a", 0.95), ("visit.", 0.9)), english_word)
+    assert [w.text for w in junk] == ["a", "visit."]
+    split = reconcile(
+        ws(("at", 0.93), ("a-medical", 0.53)), ws(("at", 1.0), ("a", 1.0), ("medical", 1.0)), english_word
+    )
+    assert [w.text for w in split] == ["at", "a", "medical"]
+    assert split[1].confidence == pytest.approx(DISPUTED)  # unsure all the same
+    hyphen = reconcile(ws(("no-show", 0.58)), ws(("no", 0.5), ("show", 0.5)), english_word)
+    assert [w.text for w in hyphen] == ["no-show"]  # the split reading is no surer: the hyphen stands
+    names = reconcile(
+        ws(("Dr.", 0.92), ("Susay}", 0.3)),
+        ws(
+            ("Dr.Ssan", 0.55),
+        ),
+        english_word,
+    )
+    assert [w.text for w in names] == ["Dr.", "Susay}"]  # the other reading is no words either: as before
