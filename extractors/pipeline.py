@@ -21,6 +21,9 @@ from faxintake.catalog import FormDef, load_catalog
 from faxintake.model import ROUTABLE_FORMS, Cover, Document, FaxHeader, FieldRead, PageRead
 
 log = logging.getLogger(__name__)
+# Parallelism comes from worker processes, one per core (as Tesseract runs one thread, ocr.py): OpenCV's own thread
+# pool would oversubscribe the cores, two workers each running two threads.
+cv2.setNumThreads(1)
 EXTRACTION_VERSION = "2026.11.4"
 
 
