@@ -177,5 +177,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    from flows.console import configure_logging
+
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    configure_logging()  # as the CLI runs the flow
     main()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -17,8 +16,8 @@ from faxintake.catalog import load_catalog
 from faxintake.catalog.render import render_form
 from faxintake.errors import ConfigError, FaxIntakeError
 from faxintake.settings import SAMPLE_CORPUS, Settings
+from flows.console import configure_logging, fail, set_verbose
 from flows.console import errors as console
-from flows.console import fail, set_verbose
 from flows.store_cli import export_command, queue_app
 
 # No local variables in a traceback: an unexpected error's would show member data.
@@ -164,7 +163,7 @@ def forms_blank(
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging()
     app()
 
 

@@ -19,9 +19,21 @@ errors = Console(stderr=True)
 log = logging.getLogger("flows.cli")
 
 
+# Prefect logs every task run's end at INFO ("Finished in state Completed()", without the task's name): two lines a
+# fax on the console and in the Prefect API's log table, which the run's task list shows already. Failures still log.
+PREFECT_TASK_RUNS = logging.getLogger("prefect.task_runs")
+
+
+def configure_logging() -> None:
+    """The console as the CLI shows it: warnings and errors, Prefect's run summaries, no line per task run."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    PREFECT_TASK_RUNS.setLevel(logging.WARNING)
+
+
 def set_verbose() -> None:
     for name in OUR_LOGGERS:
         logging.getLogger(name).setLevel(logging.DEBUG)
+    PREFECT_TASK_RUNS.setLevel(logging.INFO)
 
 
 def fail(exc: FaxIntakeError) -> typer.Exit:
