@@ -26,16 +26,14 @@ from datetime import date
 
 import cv2
 import numpy as np
-from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from extractors import ocr, read_form
 from extractors.labels import LabelHit, Word, find_labels, has_chinese, label_tokens, lines_of
 from extractors.marks import Box, crop, find_square, read_checkbox, read_choice, read_signature, without_squares
 from faxintake.catalog import FieldDef, FieldType, FormDef
-from faxintake.catalog.model import SQUARE, localized
-from faxintake.catalog.render import LABEL_SIZE, MARK_LABEL_SIZE
-from faxintake.fonts import label_font
+from faxintake.catalog.model import SQUARE
+from faxintake.catalog.render import PlacedLabel, placed_labels
 from faxintake.model import FieldRead
 
 LABEL_READ = 0.85  # the value where its label puts it: the label could still be another's, the box misplaced
@@ -68,7 +66,7 @@ _printed: dict[tuple[int, str, int], tuple[FormDef, tuple[Printed, ...]]] = {}
 
 
 def printed_labels(form: FormDef, language: str, page: int) -> tuple[Printed, ...]:
-    """Where each field's label sits on the blank form, as catalog/render.py draws it (kept per form object)."""
+    """Where each field's label sits on the blank form, as catalog/render.py places it (kept per form object)."""
     key = (id(form), language, page)
     if key not in _printed:
         _printed[key] = (form, _layout_labels(form, language, page))
@@ -76,63 +74,30 @@ def printed_labels(form: FormDef, language: str, page: int) -> tuple[Printed, ..
 
 
 def _layout_labels(form: FormDef, language: str, page: int) -> tuple[Printed, ...]:
-    sans = label_font(language)
-    cap = CAP_HEIGHT.get(sans, 0.73)
-    placed: list[tuple[str, str, str, float, float, float]] = []  # key, field, first line, size, x, baseline
-    for f in (f for f in form.fields if f.page == page):
-        label = f.label_for(language)
-        x0, y0, x1, y1 = f.cell
-        if f.type is FieldType.CHECKBOX:
-            room, size = x1 - f.box[2] - 8, MARK_LABEL_SIZE
-            if y1 - y0 < 20:
-                while stringWidth(label, sans, size) > room and size > 5.5:
-                    size -= 0.25
-            line = simpleSplit(label, sans, size, room)[0]
-            placed.append((f.name, f.name, line, size, f.box[2] + 4, y0 + 1.5 + size))
-        elif f.type is FieldType.CHOICE:
-            assert f.options is not None and f.option_labels is not None
-            first = min(b[0] for b in f.options.values())
-            line = simpleSplit(label, sans, MARK_LABEL_SIZE, first - x0 - 8)[0]
-            placed.append((f.name, f.name, line, MARK_LABEL_SIZE, x0 + 2, y0 + 2 + MARK_LABEL_SIZE))
-            for value, b in f.options.items():
-                option = localized(f.option_labels[value], language)
-                placed.append((f"{f.name}={value}", f.name, option, MARK_LABEL_SIZE, b[2] + 3, b[3] - 1.5))
-        elif f.type is FieldType.SIGNATURE:
-            placed.append((f.name, f.name, label, LABEL_SIZE, x0 + 2, y1 - 2))
-        else:
-            room = x1 - x0 - 4 - (30 if f.hint else 0)
-            shown = label
-            while shown and stringWidth(shown + "…", sans, LABEL_SIZE) > room:  # as render._fit shortens it
-                shown = shown[:-1]
-            if shown != label:
-                shown = shown.rsplit(" ", 1)[0]  # the cut word would not match
-            placed.append((f.name, f.name, shown, LABEL_SIZE, x0 + 2.5, y0 + 7))
-    tokens = {key: label_tokens(text) for key, _, text, *_ in placed}
+    placed = [label for f in form.fields if f.page == page for label in placed_labels(f, language)]
+    lines = {p.key: _first_line(p) for p in placed}
+    tokens = {key: label_tokens(line) for key, line in lines.items()}
     out = []
-    for key, field, line, size, x, baseline in placed:
-        mine = tokens[key]
+    for p in placed:
+        mine, line = tokens[p.key], lines[p.key]
         if not mine:
             continue
         # Long labels are looked for by their first words, kept long enough to tell them from every other label.
         k = min(PREFIX_TOKENS, len(mine))
-        while k < len(mine) and any(t[:k] == mine[:k] for other, t in tokens.items() if other != key):
+        while k < len(mine) and any(t[:k] == mine[:k] for other, t in tokens.items() if other != p.key):
             k += 1
         text = _prefix(line, mine[:k])
         stem = _prefix(line, mine[: k - 1]) if k >= 3 and k == len(mine) and len(mine[-1]) <= 2 else None
-        out.append(
-            Printed(
-                key,
-                field,
-                text,
-                x,
-                baseline - cap * size,
-                size,
-                stringWidth(text, sans, size),
-                stringWidth(line, sans, size),
-                stem,
-            )
-        )
+        top = p.baseline - CAP_HEIGHT.get(p.font, 0.73) * p.size
+        width, line_width = stringWidth(text, p.font, p.size), stringWidth(line, p.font, p.size)
+        out.append(Printed(p.key, p.field, text, p.x, top, p.size, width, line_width, stem))
     return tuple(out)
+
+
+def _first_line(label: PlacedLabel) -> str:
+    """The label's first printed line, less a word cut short to fit (it would not match)."""
+    line = label.lines[0]
+    return line[:-1].rsplit(" ", 1)[0] if line.endswith("…") else line
 
 
 def _prefix(text: str, tokens: list[str]) -> str:

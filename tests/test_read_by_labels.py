@@ -7,6 +7,7 @@ degrade.py), with a member and a PCP of the corpus's roster and directory.
 
 from __future__ import annotations
 
+import io
 import random
 from dataclasses import replace
 from datetime import date, datetime
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pdfplumber
 import pytest
 from PIL import Image, ImageDraw
 
@@ -25,6 +27,7 @@ from extractors.pipeline import read_page
 from extractors.read_by_labels import BY_POSITION, LABEL_READ, NOT_FOUND, printed_labels
 from extractors.read_form import FormPageRead, read_form_page
 from faxintake.catalog import FormDef, load_catalog
+from faxintake.catalog.render import render_form
 from faxintake.intake import References, decide_fax, read_input
 from faxintake.model import Route, Severity
 from sample_faxes.degrade import Degradation, degrade_page
@@ -301,3 +304,21 @@ def test_rows_moved_within_the_same_grid_are_caught_by_their_labels_and_read_by_
 
 def test_labels_of_a_registered_page_are_in_place(registered: FormPageRead) -> None:
     assert registered.registration is not None and registered.registration.labels_in_place
+
+
+@pytest.mark.parametrize(
+    ("form_id", "language"), [(f.form_id, lang) for f in load_catalog().forms for lang in f.languages]
+)
+def test_each_label_is_looked_for_where_the_blank_form_prints_it(form_id: str, language: str) -> None:
+    """Text, start, size and width of every label the reader looks for, against the blank form's text layer."""
+    form = load_catalog().form(form_id)
+    with pdfplumber.open(io.BytesIO(render_form(form, language))) as pdf:
+        for number, page in enumerate(pdf.pages, 1):
+            for p in printed_labels(form, language, number):
+                line = sorted(
+                    (c for c in page.chars if c["top"] <= p.top + p.size / 2 <= c["bottom"] and c["x0"] > p.x - 0.01),
+                    key=lambda c: c["x0"],
+                )[: len(p.text)]
+                assert "".join(c["text"] for c in line) == p.text, p.key
+                assert (line[0]["x0"], line[-1]["x1"]) == pytest.approx((p.x, p.x + p.width), abs=0.01), p.key
+                assert all(c["size"] == pytest.approx(p.size) for c in line), p.key

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from faxintake.catalog.model import MARGIN, FieldDef, FieldType, FormDef, FormPage, localized
@@ -13,6 +15,7 @@ from faxintake.fonts import label_font
 
 LABEL_SIZE = 6.5
 MARK_LABEL_SIZE = 8.0
+LEADING = 1.22  # line pitch, in ems, of text printed on several lines
 
 # Called after a page's printed form is drawn, to put values on it (the sample generator).
 PageHook = Callable[[Canvas, FormPage], None]
@@ -85,7 +88,8 @@ def _draw_page(canvas: Canvas, form: FormDef, page: FormPage, language: str) -> 
             canvas.setFillColorRGB(0, 0, 0)
         else:
             font = bold if printed.bold else sans
-            _paragraph(canvas, text, font, printed.size, x0, y0, x1 - x0, flip)
+            lines = simpleSplit(text, font, printed.size, x1 - x0)
+            _lines(canvas, lines, font, printed.size, x0, y0 + printed.size, flip)
     for field in page.fields:
         _draw_field(canvas, field, language, flip)
     # Footer: where to send it, and the form number again (a person filing the page reads it there).
@@ -94,51 +98,42 @@ def _draw_page(canvas: Canvas, form: FormDef, page: FormPage, language: str) -> 
     canvas.drawRightString(right, flip.y(height - 22), f"{form_number(form, language)} ({form.version})")
 
 
-def _paragraph(
-    canvas: Canvas, text: str, font: str, size: float, x: float, top: float, width: float, flip: Flip
-) -> None:
+def _lines(canvas: Canvas, lines: Sequence[str], font: str, size: float, x: float, baseline: float, flip: Flip) -> None:
     canvas.setFont(font, size)
-    lead = size * 1.22
-    for i, line in enumerate(simpleSplit(text, font, size, width)):
-        canvas.drawString(x, flip.y(top + size + i * lead), line)
+    lead = size * LEADING
+    for i, line in enumerate(lines):
+        canvas.drawString(x, flip.y(baseline + i * lead), line)
+
+
+def _draw_label(canvas: Canvas, label: PlacedLabel, flip: Flip) -> None:
+    _lines(canvas, label.lines, label.font, label.size, label.x, label.baseline, flip)
 
 
 def _draw_field(canvas: Canvas, field: FieldDef, language: str, flip: Flip) -> None:
-    sans = label_font(language)
     x0, y0, x1, y1 = field.cell
-    label = field.label_for(language)
+    label, *options = placed_labels(field, language)
     canvas.setLineWidth(0.8)
     if field.type is FieldType.CHECKBOX:
         _square(canvas, field.box, flip)
-        room = x1 - field.box[2] - 8
-        size = MARK_LABEL_SIZE
-        if y1 - y0 < 20:  # one line only: shrink rather than run into the next row
-            while canvas.stringWidth(label, sans, size) > room and size > 5.5:
-                size -= 0.25
-        _paragraph(canvas, label, sans, size, field.box[2] + 4, y0 + 1.5, room, flip)
+        _draw_label(canvas, label, flip)
     elif field.type is FieldType.CHOICE:
-        assert field.options is not None and field.option_labels is not None
-        first_option = min(box[0] for box in field.options.values())
-        _paragraph(canvas, label, sans, MARK_LABEL_SIZE, x0 + 2, y0 + 2, first_option - x0 - 8, flip)
+        assert field.options is not None
+        _draw_label(canvas, label, flip)
         canvas.setLineWidth(0.3)
         canvas.line(x0, flip.y(y1), x1, flip.y(y1))
         canvas.setLineWidth(0.8)
-        for value, box in field.options.items():
+        for box, option in zip(field.options.values(), options, strict=True):
             _square(canvas, box, flip)
-            canvas.setFont(sans, MARK_LABEL_SIZE)
-            canvas.drawString(box[2] + 3, flip.y(box[3]) + 1.5, localized(field.option_labels[value], language))
+            _draw_label(canvas, option, flip)
     elif field.type is FieldType.SIGNATURE:
         line_y = flip.y(y1 - 9)
         canvas.line(x0 + 2, line_y, x1 - 6, line_y)
-        canvas.setFont(sans, LABEL_SIZE)
-        canvas.drawString(x0 + 2, line_y - 7, label)
+        _draw_label(canvas, label, flip)
     else:
         canvas.rect(x0, flip.y(y1), x1 - x0, y1 - y0, stroke=1, fill=0)
-        canvas.setFont(sans, LABEL_SIZE)
-        label = _fit(canvas, label, sans, LABEL_SIZE, x1 - x0 - 4 - (30 if field.hint else 0))
-        canvas.drawString(x0 + 2.5, flip.y(y0 + 7), label)
+        _draw_label(canvas, label, flip)
         if field.hint is not None:
-            canvas.setFont(sans, 5.5)
+            canvas.setFont(label.font, 5.5)
             canvas.drawRightString(x1 - 2.5, flip.y(y0 + 7), localized(field.hint, language))
 
 
@@ -147,9 +142,50 @@ def _square(canvas: Canvas, box: tuple[float, float, float, float], flip: Flip) 
     canvas.rect(x0, flip.y(y1), x1 - x0, y1 - y0, stroke=1, fill=0)
 
 
-def _fit(canvas: Canvas, text: str, font: str, size: float, width: float) -> str:
-    if canvas.stringWidth(text, font, size) <= width:
+@dataclass(frozen=True)
+class PlacedLabel:
+    """A field's label, or a choice's option label, where the blank form prints it (points, top-left origin). The
+    form is drawn from these and read by them (extractors/read_by_labels.py), so the two cannot drift apart."""
+
+    key: str  # the field's name, or "field=option" for a choice's option
+    field: str
+    lines: tuple[str, ...]  # as printed: wrapped to its room, or shortened to it with "…" (text fields)
+    font: str
+    size: float
+    x: float
+    baseline: float  # of the first line; each next one LEADING * size lower
+
+
+def placed_labels(field: FieldDef, language: str) -> tuple[PlacedLabel, ...]:
+    """The field's label, then (a choice) each option's label in the options' order."""
+    font, label = label_font(language), field.label_for(language)
+    x0, y0, x1, y1 = field.cell
+
+    def placed(lines: Sequence[str], x: float, y: float, size: float = MARK_LABEL_SIZE, key: str = "") -> PlacedLabel:
+        return PlacedLabel(key or field.name, field.name, tuple(lines), font, size, x, y)
+
+    if field.type is FieldType.CHECKBOX:
+        room, size = x1 - field.box[2] - 8, MARK_LABEL_SIZE
+        if y1 - y0 < 20:  # one line only: shrink rather than run into the next row
+            while stringWidth(label, font, size) > room and size > 5.5:
+                size -= 0.25
+        return (placed(simpleSplit(label, font, size, room), field.box[2] + 4, y0 + 1.5 + size, size),)
+    if field.type is FieldType.CHOICE:
+        assert field.options is not None and field.option_labels is not None
+        room = min(box[0] for box in field.options.values()) - x0 - 8  # left of the first option's square
+        return placed(simpleSplit(label, font, MARK_LABEL_SIZE, room), x0 + 2, y0 + 2 + MARK_LABEL_SIZE), *(
+            placed([localized(field.option_labels[v], language)], b[2] + 3, b[3] - 1.5, key=f"{field.name}={v}")
+            for v, b in field.options.items()
+        )
+    if field.type is FieldType.SIGNATURE:
+        return (placed([label], x0 + 2, y1 - 2, LABEL_SIZE),)  # under the signature line
+    room = x1 - x0 - 4 - (30 if field.hint else 0)  # the hint is printed at the cell's right
+    return (placed([_fit(label, font, LABEL_SIZE, room)], x0 + 2.5, y0 + 7, LABEL_SIZE),)
+
+
+def _fit(text: str, font: str, size: float, width: float) -> str:
+    if stringWidth(text, font, size) <= width:
         return text
-    while text and canvas.stringWidth(text + "…", font, size) > width:
+    while text and stringWidth(text + "…", font, size) > width:
         text = text[:-1]
     return text + "…"
