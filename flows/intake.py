@@ -1,8 +1,8 @@
 """Prefect flows: the intake of a batch of faxes, its stages as named tasks.
 
-Locally, Prefect runs the tasks on threads (its overhead stays in one process) and each `read` and `decide`
-hands its work to a pool of worker processes that lives as long as this process: one warm OCR engine and one
-set of rendered templates per core, reused by every batch (threads alone would share the GIL). With
+Locally, Prefect runs the tasks on threads (its overhead stays in one process) and each `read` hands the
+OCR work to a pool of worker processes that lives as long as this process: one warm OCR engine and one set
+of rendered templates per core, reused by every batch (threads alone would share the GIL). With
 `dask_address`, the tasks run on the Dask cluster's workers instead. Results are written and recorded by
 the flow itself, one writer for the store. Task and run names carry input numbers only, never member data.
 """
@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # no network here; and no telemetry of our runs
 # The temporary server starts in ~8 s, but on a machine whose cores are busy with OCR it can take over 20 s,
@@ -46,7 +46,6 @@ from faxintake.settings import Settings
 from faxintake.store import Store
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 
 _lookup_stores: dict[str, Store] = {}
@@ -98,21 +97,16 @@ def worker_pool(workers: int) -> ProcessPoolExecutor:
 _local_pool: ProcessPoolExecutor | None = None  # set for local runs; on a Dask worker the task does the work itself
 
 
-def _in_worker(work: Callable[..., T], *args: Any) -> T:
-    """Run a stage's work in the local worker pool (both cores, no GIL shared with Prefect's threads), or right
-    here on a Dask worker."""
-    if _local_pool is not None:
-        return _local_pool.submit(work, *args).result()
-    return work(*args)
-
-
 # No caching or result persistence: a fax is processed once, and hashing a whole read page by page for a
 # cache key costs more than the decision it would save.
 @task(name="read", task_run_name="read-{number}", cache_policy=NO_CACHE, persist_result=False)
 def read_stage(path: Path, settings: Settings, number: int) -> FaxRead | FaxResult:
     """Ingest, clean, classify and read one fax. An unreadable input or an OCR failure is logged here, not in the
     OCR worker process (whose logging is not set up): its number, file name and what is wrong, never member data."""
-    read = _in_worker(read_or_error, path, settings)
+    if _local_pool is not None:
+        read = _local_pool.submit(read_or_error, path, settings).result()
+    else:
+        read = read_or_error(path, settings)
     if isinstance(read, FaxResult):
         log.warning("input %d (%s) not read: %s", number, path.name, read.error)
     else:
@@ -120,19 +114,15 @@ def read_stage(path: Path, settings: Settings, number: int) -> FaxRead | FaxResu
     return read
 
 
-def decide_or_pass(read: FaxRead | FaxResult, settings: Settings, source_name: str) -> FaxResult:
-    """Apply the rules to a read fax (an error result passes through)."""
+@task(name="decide", task_run_name="decide-{number}", cache_policy=NO_CACHE, persist_result=False)
+def decide_stage(read: FaxRead | FaxResult, settings: Settings, source_name: str, number: int) -> FaxResult:
+    """Apply the rules, link a resubmission to its earlier return, choose the route, render any deficiency notice.
+    Here on its thread, not in the worker pool: a decision takes about a millisecond (a notice some more), and in
+    the pool it would queue behind the reads submitted after its own, holding its fax's result back."""
     if isinstance(read, FaxResult):
         return read
     returns = lookup_store(settings.store)
     return decide_fax(read, settings, current_references(settings), source_name=source_name, returns=returns)
-
-
-@task(name="decide", task_run_name="decide-{number}", cache_policy=NO_CACHE, persist_result=False)
-def decide_stage(read: FaxRead | FaxResult, settings: Settings, source_name: str, number: int) -> FaxResult:
-    """Apply the rules, link a resubmission to its earlier return, choose the route, render any deficiency notice
-    (in the worker pool too: rules and notices are CPU work that would otherwise wait for the OCR to finish)."""
-    return _in_worker(decide_or_pass, read, settings, source_name)
 
 
 @dataclass
@@ -168,8 +158,8 @@ def task_runner(settings: Settings, dask_address: str | None) -> Any:
         from prefect_dask import DaskTaskRunner
 
         return DaskTaskRunner(address=dask_address)
-    # Bounded (each thread only waits on the worker pool): enough for every worker to have a read running and one
-    # queued while the decides submitted behind them wait for their reads.
+    # Bounded (a read's thread only waits on the worker pool): enough for every worker to have a read running and
+    # one queued while the decides submitted behind them wait for their reads.
     return ThreadPoolTaskRunner(max_workers=settings.workers * 4)
 
 
