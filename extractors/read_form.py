@@ -398,9 +398,8 @@ def _second_opinion(f: FieldDef, ink: np.ndarray, read: FieldRead, received: dat
         # invalid unless the model believes the formatted reading more than Tesseract believes its own.
         added = _alnum(line.text) > _alnum(line_model.read_free(probs).text)
         return other if not added or other.confidence > read.confidence else read
-    if other.value == read.value:  # two different readers agree: both wrong the same way is unlikely
-        agreed = 1 - (1 - read.confidence) * (1 - other.confidence)
-        return read.model_copy(update={"confidence": round(min(agreed, 0.99), 3)})
+    if other.value == read.value:  # two different readers agree
+        return read.model_copy(update={"confidence": round(vote.agreement(read.confidence, other.confidence), 3)})
     best = max((read, other), key=lambda r: r.confidence)
     short = [r for r in (read, other) if len(r.raw.replace(" ", "")) < line_model.glyph_count(ink)]
     if len(short) == 1:  # one reader ran two of the ink's separate glyphs into one character ("11" as "1")

@@ -143,8 +143,14 @@ def _agreed(first: Word, second: Word) -> Word:
         keep_first = first.confidence >= PREFER_FIRST_ABOVE or first.confidence >= second.confidence
         chosen, witness = (first, second) if keep_first else (second, first)
         return Word(chosen.text, chosen.confidence, witness.text)
-    surer, other = max(first.confidence, second.confidence), min(first.confidence, second.confidence)
-    return dataclasses.replace(first, confidence=min(AGREED_CAP, 1 - (1 - surer) * (1 - other) ** 0.5))
+    return dataclasses.replace(first, confidence=agreement(first.confidence, second.confidence))
+
+
+def agreement(first: float, second: float) -> float:
+    """How sure two different readers that read the same thing make it: the surer reading lifted part of the way,
+    not as far as two independent witnesses would (both see the same broken strokes)."""
+    surer, other = max(first, second), min(first, second)
+    return min(AGREED_CAP, 1 - (1 - surer) * (1 - other) ** 0.5)
 
 
 def _by_word_list(first: Word, second: Word, known: Callable[[str], bool | None]) -> Word:

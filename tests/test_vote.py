@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractors.vote import AGREED_CAP, DISPUTED, Word, english_word, reconcile, words_of
+from extractors.vote import AGREED_CAP, DISPUTED, Word, agreement, english_word, reconcile, words_of
 
 
 def ws(*pairs: tuple[str, float]) -> list[Word]:
@@ -119,3 +119,10 @@ def test_a_junk_word_loses_to_a_word_and_a_split_reading_that_is_all_words_wins_
         english_word,
     )
     assert [w.text for w in names] == ["Dr.", "Susay}"]  # the other reading is no words either: as before
+
+
+def test_agreement_lifts_the_surer_reading_part_of_the_way_and_no_further_than_the_cap() -> None:
+    independent = 1 - (1 - 0.9) * (1 - 0.8)
+    assert 0.9 < agreement(0.9, 0.8) < independent
+    assert agreement(0.9, 0.8) == agreement(0.8, 0.9)
+    assert agreement(0.999, 0.999) == AGREED_CAP
