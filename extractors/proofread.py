@@ -17,7 +17,7 @@ import functools
 import re
 from collections.abc import Sequence
 
-from extractors.vote import APOSTROPHES, CONTRACTION_ENDINGS, WORD_LIST, Word, english_word, english_words
+from extractors.vote import APOSTROPHES, CONTRACTION_ENDINGS, Word, english_word, english_words, word_list
 
 CORRECTED = 0.8  # a word the proofreader changed: likely, not sure
 SIZE_AMBIGUOUS = frozenset("ckopsuvwxz")  # capital and small differ in size only: OCR guesses the case from context
@@ -59,10 +59,7 @@ JUNK_BETWEEN = re.compile(
 @functools.cache
 def _lexicon() -> tuple[frozenset[str], frozenset[str]]:
     """The word list's common words (lower case) and proper nouns (capitalized) apart: "park" and "Park"."""
-    try:
-        entries = WORD_LIST.read_text(encoding="utf-8").split()
-    except OSError:
-        return frozenset(), frozenset()
+    entries = word_list()
     return frozenset(w for w in entries if w.islower()), frozenset(w for w in entries if w[:1].isupper())
 
 

@@ -52,12 +52,18 @@ def words_of(text: str, char_confidences: Sequence[float]) -> list[Word]:
 
 
 @functools.cache
-def english_words() -> frozenset[str]:
-    """The word list, case folded (empty when it is not installed)."""
+def word_list() -> tuple[str, ...]:
+    """The word list's entries as written ("park", "Park"); empty when it is not installed."""
     try:
-        return frozenset(w.strip().casefold() for w in WORD_LIST.read_text(encoding="utf-8").splitlines())
+        return tuple(WORD_LIST.read_text(encoding="utf-8").split())
     except OSError:
-        return frozenset()
+        return ()
+
+
+@functools.cache
+def english_words() -> frozenset[str]:
+    """The word list, case folded."""
+    return frozenset(w.casefold() for w in word_list())
 
 
 OUTER = ".,;:!?()[]'\"‘’“”"  # punctuation around a word, not part of it
