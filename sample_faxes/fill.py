@@ -150,11 +150,17 @@ def _glyph_font(font: str, ch: str) -> str:
     return next((f for f in FALLBACK_FONTS if has_glyph(f, ch)), font)
 
 
+def _upturned(font: str, ch: str) -> str | None:
+    """For ¿ or ¡ missing from `font`: the mark to draw turned upside down, when the font has it."""
+    mark = INVERTED.get(ch)
+    return mark if mark is not None and not has_glyph(font, ch) and has_glyph(font, mark) else None
+
+
 def _char_width(canvas: Canvas, ch: str, font: str, size: float) -> float:
     if (parts := stroked(font, ch)) is not None:
         return canvas.stringWidth(parts[0], font, size)
-    if ch in INVERTED and not has_glyph(font, ch) and has_glyph(font, INVERTED[ch]):
-        return canvas.stringWidth(INVERTED[ch], font, size)
+    if (mark := _upturned(font, ch)) is not None:
+        return canvas.stringWidth(mark, font, size)
     return canvas.stringWidth(ch, _glyph_font(font, ch), size)
 
 
@@ -172,8 +178,8 @@ def _hand_char(canvas: Canvas, ch: str, font: str, size: float, x: float, y: flo
         canvas.setFont(font, size)
         canvas.drawString(x, y, base)
         _marks(canvas, marks, glyph_box(font, base), size, x, y)
-    elif ch in INVERTED and not has_glyph(font, ch) and has_glyph(font, INVERTED[ch]):
-        _inverted(canvas, INVERTED[ch], font, size, x, y)
+    elif (mark := _upturned(font, ch)) is not None:
+        _inverted(canvas, mark, font, size, x, y)
     else:
         canvas.setFont(_glyph_font(font, ch), size)
         canvas.drawString(x, y, ch)
