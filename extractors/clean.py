@@ -10,6 +10,16 @@ from extractors import ocr
 HEADER_BAND_IN = 0.32  # sending machines print their line in the top third of an inch
 
 
+_PAPER = np.full(256, 255, np.uint8)
+_PAPER[1] = 0
+
+
+def paper(ink: np.ndarray) -> np.ndarray:
+    """Ink (bool) drawn black on white, as Tesseract and the feature detector read it (a table lookup: a full page
+    in half a millisecond, where np.where takes several)."""
+    return np.asarray(cv2.LUT(np.ascontiguousarray(ink).view(np.uint8), _PAPER))
+
+
 def binarize(gray: np.ndarray) -> np.ndarray:
     """True where there is ink (Otsu's threshold; fax pages are already nearly two-tone)."""
     _, out = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
@@ -37,19 +47,20 @@ def estimate_skew(ink: np.ndarray, max_angle: float = 6.0) -> float:
     """Degrees to rotate counter-clockwise to level the text lines: projection profiles, coarse then fine. Small
     angles are tried as shears of the ink's coordinates (a bincount each) rather than by rotating the image."""
     scale = 0.35
-    small = cv2.resize(ink.astype(np.uint8) * 255, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    small = cv2.resize(ink.view(np.uint8) * 255, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     if small.mean() < 0.5:
         return 0.0
     ys, xs = np.nonzero(small)
     weights = small[ys, xs].astype(np.float64)
     across = xs - small.shape[1] / 2
 
-    def score(angle: float) -> float:
-        rows = np.round(ys - across * np.tan(np.radians(angle))).astype(np.int64)
-        profile = np.bincount(rows - rows.min(), weights=weights)
+    def score(angle: float, every: int = 1) -> float:
+        rows = np.round(ys[::every] - across[::every] * np.tan(np.radians(angle))).astype(np.int64)
+        profile = np.bincount(rows - rows.min(), weights=weights[::every])
         return float(np.square(np.diff(profile)).sum())
 
-    best = max(np.arange(-max_angle, max_angle + 0.01, 0.5), key=lambda a: score(float(a)))
+    # The coarse pass needs only every third ink pixel to pick its half degree (corpus: the same angle every page).
+    best = max(np.arange(-max_angle, max_angle + 0.01, 0.5), key=lambda a: score(float(a), every=3))
     fine = max(np.arange(best - 0.5, best + 0.51, 0.1), key=lambda a: score(float(a)))
     return round(float(fine), 2)
 

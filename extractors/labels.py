@@ -87,6 +87,21 @@ def _known(
     return known
 
 
+VALUE_EDGE_JUNK = " :;,.|_-'`\"“”‘’©—–~"  # bits of the label's colon, the rule under the value, quotes
+JUNK_CONFIDENCE = 0.6
+
+
+def _without_leading_junk(words: list[Word]) -> list[Word]:
+    """A value's words without what OCR made of the marks between label and value: an unsure leading word with no
+    letter or digit, or of one or two characters starting in lower case ("co,", "oO"; never "Dr.")."""
+    while len(words) > 1 and words[0].confidence < JUNK_CONFIDENCE:
+        core = words[0].text.strip(VALUE_EDGE_JUNK)
+        if any(c.isalnum() for c in core) and not (len(core) <= 2 and core[0].islower()):
+            break
+        words = words[1:]
+    return words
+
+
 def read_by_labels(
     words: list[Word], labels: dict[str, list[str]], other_labels: list[str] | None = None
 ) -> dict[str, FieldRead]:
@@ -105,8 +120,8 @@ def read_by_labels(
                 continue
             field = label_of
             stop = starts[n + 1][0] if n + 1 < len(starts) else len(line)
-            value_words = line[end:stop]
-            text = " ".join(w.text for w in value_words).strip(" :;,.|_-'`")
+            value_words = _without_leading_junk(line[end:stop])
+            text = " ".join(w.text for w in value_words).strip(VALUE_EDGE_JUNK)
             if text:
                 conf = min(w.confidence for w in value_words)
                 found[field] = FieldRead(value=text, confidence=round(conf, 3), raw=text)

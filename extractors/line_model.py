@@ -19,6 +19,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from extractors import clean
 from faxintake.errors import OcrError
 
 MODEL_PACKAGE = "rapidocr_onnxruntime"
@@ -95,12 +96,17 @@ def _model() -> _Model:
     return _Model(path)
 
 
+def load() -> None:
+    """Load the model now (a worker's start), not at the first line read."""
+    _model()
+
+
 def probabilities(ink: np.ndarray, *, stretch: float = STRETCH) -> LineProbabilities:
     """Run the recognizer on one line of ink (bool, True where written); `stretch` widens it first (see STRETCH)."""
     ys, xs = np.nonzero(ink)
     if not len(ys):
         raise OcrError("nothing to read in an empty line")
-    glyphs = np.where(ink[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1], 0, 255).astype(np.uint8)
+    glyphs = clean.paper(ink[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1])
     h = glyphs.shape[0]
     padded = cv2.copyMakeBorder(glyphs, h // 3, h // 3, h // 2, h // 2, cv2.BORDER_CONSTANT, value=255)
     width = max(16, round(padded.shape[1] * HEIGHT / padded.shape[0] * stretch))

@@ -147,7 +147,8 @@ def find_icd10_codes(text: str) -> tuple[str, ...]:
 
 
 def repair_icd10_text(text: str) -> str:
-    """Undo OCR's usual slips on codes in a diagnosis list: 'I10' read as '110' or '|10', 'F03' as 'FO3', 'E11 9'."""
+    """Undo OCR's usual slips on codes in a diagnosis list: 'I10' read as '110' or '|10', 'F03' as 'FO3' or 'FQ3',
+    'E11 9'."""
 
     def fix(m: re.Match[str]) -> str:
         letter, digits, tail = m.group(1), m.group(2), m.group(3) or ""
@@ -157,7 +158,9 @@ def repair_icd10_text(text: str) -> str:
         return f"{letter.upper()}{digits}{tail}"
 
     return re.sub(
-        r"(?<![\w.])([A-TV-Za-tv-z1l|!(])([0-9Oo]{2})((?:\.| )[0-9A-Za-z]{1,4}(?=[\s,;]|$)|\.[0-9A-Za-z]{1,4})?(?=[\s,;]|$)",
+        # The two characters after the letter are digits: O for 0 anywhere; Q or D only beside a real digit.
+        r"(?<![\w.])([A-TV-Za-tv-z1l|!(])([0-9Oo]{2}|[0-9][QD]|[QD][0-9])"
+        r"((?:\.| )[0-9A-Za-z]{1,4}(?=[\s,;]|$)|\.[0-9A-Za-z]{1,4})?(?=[\s,;]|$)",
         fix,
         text,
     )

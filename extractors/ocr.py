@@ -85,6 +85,12 @@ def _engine(language: str, psm: int) -> PyTessBaseAPI:
     return engines[key]
 
 
+def start_engines(language: str = "eng") -> None:
+    """Start this thread's engines for the page modes the pipeline reads with, before the first page needs them."""
+    for psm in (PSM.SINGLE_LINE, PSM.SINGLE_BLOCK, PSM.AUTO):
+        _engine(language, psm)
+
+
 def reset_engines() -> None:
     """Drop this thread's engines: after a failure their state is suspect; the next read starts new ones."""
     for api in _local.__dict__.pop("engines", {}).values():

@@ -10,21 +10,23 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from extractors import clean, ocr
+from extractors import clean, line_model, ocr
 from extractors.assemble import assemble
 from extractors.classify import PageClass, classify_form, classify_supporting
 from extractors.fax_header import parse_fax_header
+from extractors.header_line import HeaderReader
 from extractors.ingest import SourcePage, iter_pages, sha256_of
 from extractors.labels import Word, cover_fields, letter_fields, read_by_labels
 from extractors.read_form import FormPageRead, Lexicon, PageWord, read_form_page
 from faxintake.catalog import FormDef, load_catalog
+from faxintake.errors import FaxIntakeError
 from faxintake.model import ROUTABLE_FORMS, Cover, Document, FaxHeader, FieldRead, PageRead
 
 log = logging.getLogger(__name__)
 # Parallelism comes from worker processes, one per core (as Tesseract runs one thread, ocr.py): OpenCV's own thread
 # pool would oversubscribe the cores, two workers each running two threads.
 cv2.setNumThreads(1)
-EXTRACTION_VERSION = "2026.11.4"
+EXTRACTION_VERSION = "2026.11.5"
 
 
 @dataclass(frozen=True)
@@ -49,10 +51,23 @@ class FaxRead:
         return next((h.sent_at for h in self.headers if h.sent_at is not None), None)
 
 
+def start_worker() -> None:
+    """What a worker process does once, before its first fax: load the form catalog and the line model, start the
+    OCR engines (the flow's worker pool runs it as each process starts). A failure here is left for the first
+    read to raise, as that fax's own recorded error: a pool whose initializer raised would fail every fax alike."""
+    try:
+        load_catalog()
+        line_model.load()
+        ocr.start_engines()
+    except FaxIntakeError:
+        log.debug("worker start incomplete; the first read will report why")
+
+
 def read_fax(path: Path, *, received: date | None = None, lexicon: Lexicon | None = None) -> FaxRead:
     """Read `path` (any supported format); raises InputError when the file cannot be read as a fax at all."""
     digest = sha256_of(path)
-    pages = [read_page(p, received=received, lexicon=lexicon) for p in iter_pages(path)]
+    headers = HeaderReader()
+    pages = [read_page(p, received=received, lexicon=lexicon, headers=headers) for p in iter_pages(path)]
     return finish(str(path), digest, pages)
 
 
@@ -78,14 +93,17 @@ def _complete(doc: Document) -> Document:
     return doc.model_copy(update={"fields": {f.name: doc.fields.get(f.name) or missing[f.name] for f in form.fields}})
 
 
-def read_page(page: SourcePage, *, received: date | None, lexicon: Lexicon | None = None) -> PageRead:
-    """Orientation, skew, header line, what the page is, and its fields."""
+def read_page(
+    page: SourcePage, *, received: date | None, lexicon: Lexicon | None = None, headers: HeaderReader | None = None
+) -> PageRead:
+    """Orientation, skew, header line, what the page is, and its fields. `headers` reads the header lines of one
+    fax's pages in order (the first in full, the others where they differ)."""
     dpi = page.dpi
     if page.words is not None:
         return _read_text_layer_page(page, received)
     gray = page.image
     header_band, _ = clean.split_header_band(gray, dpi=dpi)
-    header = _header(header_band, dpi)
+    header = _header(header_band, dpi, headers or HeaderReader())
     binary = clean.binarize(gray)
     rotation = 0
     if clean.coarse_orientation(binary) == 90:  # lines run down the page: fed sideways
@@ -103,13 +121,9 @@ def read_page(page: SourcePage, *, received: date | None, lexicon: Lexicon | Non
         if found is not None:
             ink, rotation = np.ascontiguousarray(turned), (rotation + 180) % 360
     if found is None:
-        ink, turn, words = _supporting_words(ink, dpi)
+        ink, turn, words, cls = _read_supporting(ink, dpi)
         rotation = (rotation + turn) % 360
-        cls = classify_supporting(" ".join(w.text for w in _below_header(words, dpi)))
-        if cls.doc_type == "unknown" and dpi > WORDS_DPI:  # noisy pages can need every pixel: read again in full
-            words = _words(ink[: int(ink.shape[0] * SUPPORTING_TOP)], dpi, full=True)
-            cls = classify_supporting(" ".join(w.text for w in _below_header(words, dpi)))
-        fields = _supporting_fields(cls.doc_type, _below_header(words, dpi))
+        fields = _supporting_fields(cls.doc_type, words)
         return PageRead(
             number=page.number,
             doc_type=cls.doc_type,
@@ -172,44 +186,76 @@ def _share_read(read: FormPageRead) -> float:
     return sum(r.confidence > 0 for r in read.fields.values()) / max(1, len(read.fields))
 
 
-def _header(band: np.ndarray, dpi: int) -> FaxHeader | None:
+def _header(band: np.ndarray, dpi: int, headers: HeaderReader) -> FaxHeader | None:
     if (band < 128).mean() < 0.002:
         return None
-    text = ocr.read_line(band, dpi=dpi).text
-    return parse_fax_header(text)
+    return parse_fax_header(headers.read(band, dpi))
 
 
 SUPPORTING_TOP = 0.6  # what identifies a cover sheet, letter or agreement, and the cover's fields, sit in the top 60%
+FIRST_BAND = 0.3  # read first; the rest of the top only when what the page is, or its fields, are not known by then
 READABLE = 0.6  # mean word confidence above which the page is taken to be upright
-
-
-def _supporting_words(ink: np.ndarray, dpi: int) -> tuple[np.ndarray, int, list[Word]]:
-    """Words of a page that is none of our forms: read as it lies (cheap); only when that reads badly or the
-    lines run down the page, ask Tesseract's orientation detection and read again."""
-    top = ink[: int(ink.shape[0] * SUPPORTING_TOP)]
-    words = _words(top, dpi)
-    readable = bool(words) and sum(w.confidence for w in words) / len(words) >= READABLE
-    if readable and clean.coarse_orientation(ink) != 90:
-        return ink, 0, words
-    turned, rotation = clean.upright(np.where(ink, 0, 255).astype(np.uint8), dpi=dpi)
-    if rotation == 0:
-        return ink, 0, words
-    ink = turned < 128
-    return ink, rotation, _words(ink[: int(ink.shape[0] * SUPPORTING_TOP)], dpi)
-
-
 WORDS_DPI = 150  # supporting pages are typed at 10 pt and up: 150 dpi reads them as well, in half the time
 
 
-def _words(ink: np.ndarray, dpi: int, *, full: bool = False) -> list[Word]:
-    """Words with boxes in the page's own pixels, read at WORDS_DPI (or the page's resolution when `full`)."""
-    img = np.where(ink, 0, 255).astype(np.uint8)
+def _read_supporting(ink: np.ndarray, dpi: int) -> tuple[np.ndarray, int, list[Word], PageClass]:
+    """A page that is none of our forms: its words top down until what it is and its fields are known, read as it
+    lies (cheap); only when that reads badly or its lines run down the page, Tesseract's orientation detection
+    turns it and it is read again."""
+    words, cls = _top_words(ink, dpi)
+    readable = bool(words) and sum(w.confidence for w in words) / len(words) >= READABLE
+    rotation = 0
+    if not readable or clean.coarse_orientation(ink) == 90:
+        turned, rotation = clean.upright(clean.paper(ink), dpi=dpi)
+        if rotation:
+            ink = turned < 128
+            words, cls = _top_words(ink, dpi)
+    if cls.doc_type == "unknown" and dpi > WORDS_DPI:  # noisy pages can need every pixel: read again in full
+        words = _words(ink, dpi, _body_top(ink, dpi), int(ink.shape[0] * SUPPORTING_TOP), full=True)
+        cls = classify_supporting(_text(words))
+    return ink, rotation, words, cls
+
+
+def _top_words(ink: np.ndarray, dpi: int) -> tuple[list[Word], PageClass]:
+    """The words below the sending machine's line (read on its own) in the first band of the page; those of the
+    rest of the top when the first band leaves the page's kind or one of its fields unknown. A letter's salutation
+    and first lines sit in the first band, and so its body is not read; so does a compact cover sheet's table."""
+    top = _body_top(ink, dpi)
+    cut = _quiet_row(ink, max(top, int(ink.shape[0] * FIRST_BAND)), dpi)
+    words = _words(ink, dpi, top, cut)
+    cls = classify_supporting(_text(words))
+    if cls.doc_type == "unknown" or not all(f.value for f in _supporting_fields(cls.doc_type, words).values()):
+        words += _words(ink, dpi, cut, int(ink.shape[0] * SUPPORTING_TOP))
+        cls = classify_supporting(_text(words))
+    return words, cls
+
+
+def _body_top(ink: np.ndarray, dpi: int) -> int:
+    return _quiet_row(ink, int(HEADER_BOTTOM_IN * dpi), dpi)
+
+
+def _quiet_row(ink: np.ndarray, row: int, dpi: int) -> int:
+    """The row at or below `row`, within a third of an inch, with the least ink: a cut there splits no text line."""
+    counts = ink[row : row + dpi // 3].sum(axis=1)
+    return row + int(np.argmin(counts)) if len(counts) else row
+
+
+def _text(words: list[Word]) -> str:
+    return " ".join(w.text for w in words)
+
+
+def _words(ink: np.ndarray, dpi: int, top: int, bottom: int, *, full: bool = False) -> list[Word]:
+    """Words of rows `top` to `bottom`, with boxes in the page's own pixels, read at WORDS_DPI (or the page's
+    resolution when `full`)."""
+    if bottom <= top:
+        return []
+    img = clean.paper(ink[top:bottom])
     scale = 1.0 if full else min(1.0, WORDS_DPI / dpi)
     if scale < 1.0:
         img = np.asarray(cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA), dtype=np.uint8)
     words = ocr.read_words(img, dpi=round(dpi * scale))
     return [
-        Word(w.text, w.confidence, (w.box[0] / scale, w.box[1] / scale, w.box[2] / scale, w.box[3] / scale))
+        Word(w.text, w.confidence, (w.box[0] / scale, w.box[1] / scale + top, w.box[2] / scale, w.box[3] / scale + top))
         for w in words
     ]
 
@@ -237,12 +283,15 @@ def _find_form(ink: np.ndarray, dpi: int) -> PageClass | None:
 
 def _enlarged(ink: np.ndarray) -> np.ndarray:
     """Printed labels are small at fax resolution: twice the size reads far better."""
-    img = np.where(ink, 0, 255).astype(np.uint8)
+    img = clean.paper(ink)
     return cv2.GaussianBlur(cv2.resize(img, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC), (3, 3), 0)
 
 
+HEADER_BOTTOM_IN = 0.3  # below this, the page's own text (the sending machine's line is read from the band above)
+
+
 def _below_header(words: list[Word], dpi: int) -> list[Word]:
-    return [w for w in words if w.box[1] > 0.3 * dpi]
+    return [w for w in words if w.box[1] > HEADER_BOTTOM_IN * dpi]
 
 
 def _supporting_fields(kind: str, words: list[Word]) -> dict[str, FieldRead]:

@@ -28,7 +28,7 @@ import cv2
 import numpy as np
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from extractors import ocr, read_form
+from extractors import clean, ocr, read_form
 from extractors.labels import LabelHit, Word, find_labels, has_chinese, label_tokens, lines_of
 from extractors.marks import Box, crop, find_square, read_checkbox, read_choice, read_signature, without_squares
 from faxintake.catalog import FieldDef, FieldType, FormDef
@@ -124,7 +124,7 @@ def page_words(ink: np.ndarray, dpi: int, language: str) -> list[Word]:
     last = getattr(_memo, "last", None)
     if last is not None and last[0] is ink and last[1:3] == (dpi, language):
         return list(last[3])
-    img = np.where(ink, 0, 255).astype(np.uint8)
+    img = clean.paper(ink)
     found = ocr.read_words(img, dpi=dpi, language=_words_language(language))
     words = [Word(w.text, w.confidence, w.box) for w in found]
     words = [w for w in words if not _on_dark(ink, w)]
@@ -290,7 +290,7 @@ def _read_again(p: Printed, fit: Fit, ink: np.ndarray, language: str) -> tuple[L
         cv2.morphologyEx(region, cv2.MORPH_OPEN, np.ones((tall, 1), np.uint8)),
     )
     text = (region > 0) & (cv2.dilate(rules, np.ones((3, 3), np.uint8)) == 0)
-    img = cv2.copyMakeBorder(np.where(text, 0, 255).astype(np.uint8), 10, 10, 10, 10, cv2.BORDER_CONSTANT, value=255)
+    img = cv2.copyMakeBorder(clean.paper(text), 10, 10, 10, 10, cv2.BORDER_CONSTANT, value=255)
     img = cv2.resize(img, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
     script = "chi_tra" if has_chinese(p.text) and "chi_tra" in ocr.available_languages() else None
     found = ocr.read_words(img, dpi=fit.dpi * 2, language=script or _words_language(language), psm=SINGLE_LINE)

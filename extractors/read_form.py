@@ -17,7 +17,7 @@ from extractors.labels import Word
 from extractors.line_model import Format, Segment
 from extractors.marks import crop, read_checkbox, read_choice, read_signature
 from extractors.normalize import normalize
-from extractors.register import Registration, register, warp
+from extractors.register import Registration, register
 from extractors.templates import Template, template
 from faxintake.catalog import FieldDef, FieldType, FormDef
 from faxintake.model import FieldRead
@@ -100,7 +100,7 @@ def read_form_page(
     t = template(form.form_id, language, form_page, dpi)
     reg = register(page_ink, t)
     fields = [f for f in form.fields if f.page == form_page]
-    aligned = warp(page_ink, reg.matrix, t.shape) if reg is not None and reg.ok else None
+    aligned = reg.aligned if reg is not None and reg.ok else None
     if reg is not None and aligned is not None and not _labels_in_place(aligned, t, form, language, form_page):
         reg = dataclasses.replace(reg, labels_in_place=False)  # rows moved in a revision: the grid alone fits
     if reg is None or aligned is None or not reg.ok:  # another revision, scale, a re-typed form: read by labels
@@ -458,34 +458,26 @@ def _text_ink(ink: np.ndarray, speck: int, dpi: int) -> np.ndarray:
         return ink
     h, width = ink.shape
     thin = max(3, dpi // 60)
-    keep = np.zeros(count, dtype=bool)
+    x, y, w, hh, area = (stats[:, i] for i in range(5))
     # A line crossing the whole box (a rule left by registration error, a fax streak) is never punctuation, however
     # close to a letter; a thin written 1 may look like a rule's piece but stays inside the box.
-    crossing = np.zeros(count, dtype=bool)
-    big = []
-    for i in range(1, count):
-        x, y, w, hh, area = stats[i]
-        rule = (hh > 0.6 * h and w <= thin) or (w > 8 * hh and hh <= thin)
-        on_edge = x == 0 or y == 0 or x + w >= width or y + hh >= h
-        dash_low = hh <= thin and w >= 2 * hh and y > 0.7 * h  # a piece of the bottom rule, not a letter
-        if (
-            rule or dash_low or (on_edge and min(w, hh) <= thin + 1)
-        ):  # pieces of the cell's rules left by registration error
-            crossing[i] = (y == 0 and y + hh >= h and w <= thin) or (x == 0 and x + w >= width and hh <= thin)
-            continue
-        if area >= speck * 2.5:
-            keep[i] = True
-            big.append((x, y, x + w, y + hh))
-    reach = dpi * 0.03  # a small blob this close to a letter is punctuation (a period, an i's dot); farther, noise
-    for i in range(1, count):
-        if keep[i] or crossing[i] or stats[i][4] < 2:
-            continue
-        x, y, w, hh, _ = stats[i]
-        if any(
-            x - reach <= bx1 and bx0 <= x + w + reach and y - reach <= by1 and by0 <= y + hh + reach
-            for bx0, by0, bx1, by1 in big
-        ):
-            keep[i] = True
+    rule = ((hh > 0.6 * h) & (w <= thin)) | ((w > 8 * hh) & (hh <= thin))
+    on_edge = (x == 0) | (y == 0) | (x + w >= width) | (y + hh >= h)
+    dash_low = (hh <= thin) & (w >= 2 * hh) & (y > 0.7 * h)  # a piece of the bottom rule, not a letter
+    rule_piece = rule | dash_low | (on_edge & (np.minimum(w, hh) <= thin + 1))  # left by registration error
+    crossing = rule_piece & (((y == 0) & (y + hh >= h) & (w <= thin)) | ((x == 0) & (x + w >= width) & (hh <= thin)))
+    keep = ~rule_piece & (area >= speck * 2.5)
+    keep[0] = False  # the background
+    # A small blob this close to a letter is punctuation (a period, an i's dot); farther, noise.
+    reach = dpi * 0.03
+    small = ~keep & ~crossing & (area >= 2)
+    small[0] = False
+    if keep.any() and small.any():
+        big = stats[keep]
+        bx0, by0, bx1, by1 = big[:, 0], big[:, 1], big[:, 0] + big[:, 2], big[:, 1] + big[:, 3]
+        sx0, sy0, sx1, sy1 = (v[small][:, None] for v in (x, y, x + w, y + hh))
+        near = (sx0 - reach <= bx1) & (bx0 <= sx1 + reach) & (sy0 - reach <= by1) & (by0 <= sy1 + reach)
+        keep[np.flatnonzero(small)[near.any(axis=1)]] = True
     return keep[labels]
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from extractors import clean
 from extractors.templates import Template
 
 WORK_SCALE = 0.5  # features are found at half resolution (~100 dpi): 4x less work, same accuracy after RANSAC
@@ -18,6 +19,7 @@ MIN_OVERLAP = 0.80  # share of the blank form's ink that lands on the page's ink
 @dataclass(frozen=True)
 class Registration:
     matrix: np.ndarray  # 2x3, page pixels -> template pixels
+    aligned: np.ndarray  # the page's ink moved onto the template by `matrix`
     inliers: int
     overlap: float
     labels_in_place: bool = True  # every field's printed label lies where the blank form has it (read_form checks)
@@ -29,33 +31,83 @@ class Registration:
 
 _orb = functools.cache(lambda: cv2.ORB_create(nfeatures=3000, scaleFactor=1.2, nlevels=6, fastThreshold=12))  # type: ignore[attr-defined]
 _matcher = functools.cache(lambda: cv2.BFMatcher(cv2.NORM_HAMMING))
+CELL = 100  # px at WORK_SCALE (1 inch): a feature is first compared only with the blank form's within about an inch
+_NO_POINTS = np.zeros(0, dtype=np.intp)
 
 
-def _features(ink: np.ndarray) -> tuple[list[cv2.KeyPoint], np.ndarray | None]:
-    small = cv2.resize(
-        np.where(ink, 0, 255).astype(np.uint8), None, fx=WORK_SCALE, fy=WORK_SCALE, interpolation=cv2.INTER_AREA
-    )
+@dataclass(frozen=True)
+class _Features:
+    points: np.ndarray  # (n, 2) float32, at WORK_SCALE
+    descriptors: np.ndarray
+    cells: dict[tuple[int, int], np.ndarray]  # indices of the features in each CELL x CELL square
+
+    def near(self, cell: tuple[int, int]) -> np.ndarray:
+        """Indices of the features in `cell` and the eight around it."""
+        x, y = cell
+        found = [self.cells.get((x + dx, y + dy), _NO_POINTS) for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
+        return np.concatenate(found)
+
+
+def _features(ink: np.ndarray) -> _Features | None:
+    small = cv2.resize(clean.paper(ink), None, fx=WORK_SCALE, fy=WORK_SCALE, interpolation=cv2.INTER_AREA)
     keypoints, descriptors = _orb().detectAndCompute(small, None)
-    return list(keypoints), descriptors
+    if descriptors is None or len(keypoints) < MIN_INLIERS:
+        return None
+    points = np.asarray(cv2.KeyPoint_convert(keypoints), dtype=np.float32)  # type: ignore[attr-defined]
+    keys = (points // CELL).astype(np.intp)
+    cells: dict[tuple[int, int], list[int]] = {}
+    for i, (x, y) in enumerate(keys.tolist()):
+        cells.setdefault((x, y), []).append(i)
+    return _Features(points, descriptors, {k: np.array(v, dtype=np.intp) for k, v in cells.items()})
 
 
 @functools.lru_cache(maxsize=64)
-def _template_features(t: Template) -> tuple[list[cv2.KeyPoint], np.ndarray | None]:
+def _template_features(t: Template) -> _Features | None:
     return _features(t.ink)
 
 
+def _ratio_test(page_idx: np.ndarray, page: _Features, tmpl_idx: np.ndarray, tmpl: _Features) -> list[tuple[int, int]]:
+    """Pairs (page, template) whose best match is clearly better than the second best (Lowe's ratio test)."""
+    if len(page_idx) == 0 or len(tmpl_idx) < 2:
+        return []
+    pairs = _matcher().knnMatch(page.descriptors[page_idx], tmpl.descriptors[tmpl_idx], k=2)
+    return [
+        (int(page_idx[m.queryIdx]), int(tmpl_idx[m.trainIdx]))
+        for m, *rest in pairs
+        if rest and m.distance < 0.8 * rest[0].distance
+    ]
+
+
+def _local_pairs(page: _Features, tmpl: _Features) -> list[tuple[int, int]]:
+    """Matches between features at most about an inch apart: a deskewed fax lies close to its blank form, so this
+    is a tenth of the comparisons of matching everything with everything, and fewer look-alikes from far away."""
+    return [pair for cell, idx in page.cells.items() for pair in _ratio_test(idx, page, tmpl.near(cell), tmpl)]
+
+
+def _all_pairs(page: _Features, tmpl: _Features) -> list[tuple[int, int]]:
+    everything = np.arange(len(tmpl.points), dtype=np.intp)
+    return _ratio_test(np.arange(len(page.points), dtype=np.intp), page, everything, tmpl)
+
+
 def register(page_ink: np.ndarray, t: Template) -> Registration | None:
-    """The transform that puts `page_ink` (bool, True = ink) onto template `t`, or None when none is found."""
-    kp_page, des_page = _features(page_ink)
-    kp_tmpl, des_tmpl = _template_features(t)
-    if des_page is None or des_tmpl is None or len(kp_page) < MIN_INLIERS:
+    """The transform that puts `page_ink` (bool, True = ink) onto template `t`, or None when none is found.
+    Features are matched nearby first; a page shifted or scaled further than that is matched across the page."""
+    page, tmpl = _features(page_ink), _template_features(t)
+    if page is None or tmpl is None:
         return None
-    pairs = _matcher().knnMatch(des_page, des_tmpl, k=2)
-    good = [m for m, *rest in pairs if rest and m.distance < 0.8 * rest[0].distance]
-    if len(good) < MIN_INLIERS:
+    found = _fit(page_ink, t, page, tmpl, _local_pairs(page, tmpl))
+    if found is not None and found.inliers >= MIN_INLIERS and found.overlap >= MIN_OVERLAP:
+        return found
+    return _fit(page_ink, t, page, tmpl, _all_pairs(page, tmpl)) or found
+
+
+def _fit(
+    page_ink: np.ndarray, t: Template, page: _Features, tmpl: _Features, pairs: list[tuple[int, int]]
+) -> Registration | None:
+    if len(pairs) < MIN_INLIERS:
         return None
-    src = np.array([kp_page[m.queryIdx].pt for m in good], dtype=np.float32) / WORK_SCALE
-    dst = np.array([kp_tmpl[m.trainIdx].pt for m in good], dtype=np.float32) / WORK_SCALE
+    src = page.points[[p for p, _ in pairs]] / WORK_SCALE
+    dst = tmpl.points[[q for _, q in pairs]] / WORK_SCALE
     matrix, inlier_mask = cv2.estimateAffinePartial2D(
         src, dst, method=cv2.RANSAC, ransacReprojThreshold=4.0, maxIters=3000, confidence=0.995
     )
@@ -65,7 +117,7 @@ def register(page_ink: np.ndarray, t: Template) -> Registration | None:
     if not 0.85 < scale < 1.15:
         return None
     warped = warp(page_ink, matrix, t.shape)
-    return Registration(matrix=matrix, inliers=int(inlier_mask.sum()), overlap=_overlap(warped, t))
+    return Registration(matrix=matrix, aligned=warped, inliers=int(inlier_mask.sum()), overlap=_overlap(warped, t))
 
 
 def warp(page_ink: np.ndarray, matrix: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
@@ -77,8 +129,17 @@ def warp(page_ink: np.ndarray, matrix: np.ndarray, shape: tuple[int, int]) -> np
 
 def _overlap(warped: np.ndarray, t: Template) -> float:
     # Compare at quarter resolution with a little slack: speed, and tolerance to thin broken fax strokes.
-    small_page = cv2.resize(warped.astype(np.uint8), None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA) > 0
-    small_tmpl = cv2.resize(t.ink.astype(np.uint8), None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA) > 0
+    small_page = _quarter(warped)
+    small_tmpl = _quarter_template(t)
     grown = cv2.dilate(small_page.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     total = int(small_tmpl.sum())
     return float((grown & small_tmpl).sum()) / total if total else 0.0
+
+
+def _quarter(ink: np.ndarray) -> np.ndarray:
+    return np.asarray(cv2.resize(ink.astype(np.uint8), None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA) > 0)
+
+
+@functools.lru_cache(maxsize=64)
+def _quarter_template(t: Template) -> np.ndarray:
+    return _quarter(t.ink)

@@ -38,7 +38,7 @@ from prefect.settings import (
 )
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from extractors.pipeline import FaxRead
+from extractors.pipeline import FaxRead, start_worker
 from faxintake.errors import InputError, OcrError, StoreError
 from faxintake.intake import current_references, decide_fax, error_result, expand_inputs, read_input, write_result
 from faxintake.model import FaxResult
@@ -90,7 +90,8 @@ def worker_pool(workers: int) -> ProcessPoolExecutor:
     if _pool is None or _pool_size != workers:
         if _pool is not None:
             _pool.shutdown()
-        _pool, _pool_size = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")), workers
+        _pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=start_worker)
+        _pool_size = workers
     return _pool
 
 

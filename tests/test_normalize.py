@@ -91,6 +91,8 @@ def test_icd10_codes_in_free_text() -> None:
         == "F03.90 dementia, I10 hypertension, E11.9 diabetes"
     )
     assert repair_icd10_text("BP 110/70 at the 12 visits") == "BP 110/70 at the 12 visits"
+    assert repair_icd10_text("FQ3.90 dementia, E1D.9") == "F03.90 dementia, E10.9"
+    assert repair_icd10_text("DOD noted, ADD") == "DOD noted, ADD"  # no digit: words, not codes
     n = normalize(FieldType.ICD10_LIST, "  I10   hypertension ")
     assert n.value == "I10 hypertension" and n.codes == ("I10",)
 

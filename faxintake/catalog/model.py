@@ -393,7 +393,8 @@ class Catalog(Strict):
 
 def _read_yaml(path: Path) -> object:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        # libyaml's loader when PyYAML has it: the catalog loads in every worker, ten times faster
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, yaml.YAMLError) as exc:
         raise FormDefinitionError(f"{path.name}: cannot read: {exc}") from exc
 
