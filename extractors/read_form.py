@@ -17,7 +17,7 @@ from extractors.labels import Word
 from extractors.line_model import Format, Segment
 from extractors.marks import crop, read_checkbox, read_choice, read_signature
 from extractors.normalize import normalize
-from extractors.register import Registration, register
+from extractors.register import Registration, moved_by_box, register
 from extractors.templates import Template, template
 from faxintake.catalog import FieldDef, FieldType, FormDef
 from faxintake.model import FieldRead
@@ -111,7 +111,7 @@ def read_form_page(
             ),
             reg,
         )
-    written = aligned & ~t.mask
+    written = moved_by_box(page_ink, reg.matrix, t.shape, [_field_area(t, f) for f in fields]) & ~t.mask
     speck = max(4, round((dpi / 100) ** 2 * 2))
     text_words = _words_in_template_frame(words, reg) if words else None
     out: dict[str, FieldRead] = {}
@@ -120,6 +120,18 @@ def read_form_page(
     if lexicon is not None and text_words is None:
         out = _check_hypotheses(out, lexicon, form, written, t, speck)
     return FormPageRead(out, reg)
+
+
+def _field_area(t: Template, f: FieldDef) -> tuple[int, int, int, int]:
+    """Everything a field's reading looks at: its box (a choice's options too) and a margin for the cell's rules."""
+    boxes = [f.box, *(f.options or {}).values()]
+    x0, y0, x1, y1 = (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+    return _px(t, (x0, y0, x1, y1), pad=max(4, t.dpi // 25))
 
 
 LABELS_IN_PLACE = 0.5  # share of a label's printed ink the aligned page must have on it (corpus: 0.73 and up)

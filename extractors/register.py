@@ -120,6 +120,27 @@ def _fit(
     return Registration(matrix=matrix, aligned=warped, inliers=int(inlier_mask.sum()), overlap=_overlap(warped, t))
 
 
+def moved_by_box(
+    page_ink: np.ndarray, matrix: np.ndarray, shape: tuple[int, int], boxes: list[tuple[int, int, int, int]]
+) -> np.ndarray:
+    """The page's ink on the template's grid (`shape`) in `boxes` only, each box's pixels the page's own moved by
+    the whole number of pixels `matrix` gives at the box's centre. A value's glyphs are never resampled, so a
+    fraction of a pixel more or less of registration (another set of matched features) leaves them as they are,
+    where a warp would double or drop a row or column of pixels somewhere else in them."""
+    out = np.zeros(shape, dtype=bool)
+    to_page = cv2.invertAffineTransform(matrix)
+    h, w = page_ink.shape
+    for x0, y0, x1, y1 in boxes:
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        dx = round(float(to_page[0, 0] * cx + to_page[0, 1] * cy + to_page[0, 2] - cx))
+        dy = round(float(to_page[1, 0] * cx + to_page[1, 1] * cy + to_page[1, 2] - cy))
+        left, top = max(0, x0, -dx), max(0, y0, -dy)
+        right, bottom = min(shape[1], x1, w - dx), min(shape[0], y1, h - dy)
+        if right > left and bottom > top:
+            out[top:bottom, left:right] = page_ink[top + dy : bottom + dy, left + dx : right + dx]
+    return out
+
+
 def warp(page_ink: np.ndarray, matrix: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     out = cv2.warpAffine(
         page_ink.astype(np.uint8), matrix, (shape[1], shape[0]), flags=cv2.INTER_NEAREST, borderValue=0
