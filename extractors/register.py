@@ -29,7 +29,7 @@ class Registration:
         return self.inliers >= MIN_INLIERS and self.overlap >= MIN_OVERLAP and self.labels_in_place
 
 
-_orb = functools.cache(lambda: cv2.ORB_create(nfeatures=3000, scaleFactor=1.2, nlevels=4, fastThreshold=12))  # type: ignore[attr-defined]
+_orb = functools.cache(lambda: cv2.ORB_create(nfeatures=2000, scaleFactor=1.2, nlevels=4, fastThreshold=12))  # type: ignore[attr-defined]
 _matcher = functools.cache(lambda: cv2.BFMatcher(cv2.NORM_HAMMING))
 CELL = 100  # px at WORK_SCALE (1 inch): a feature is first compared only with the blank form's within about an inch
 _NO_POINTS = np.zeros(0, dtype=np.intp)
