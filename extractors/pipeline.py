@@ -266,7 +266,7 @@ def _find_form(ink: np.ndarray, dpi: int) -> PageClass | None:
     corner = ink[int(0.32 * dpi) : int(0.95 * dpi), int(w * 0.6) : w - int(0.2 * dpi)]
     if corner.mean() < 0.003:
         return None
-    text = ocr.read_block(_enlarged(corner), dpi=dpi * 2, psm=6).text
+    text = ocr.read_block(clean.paper(corner), dpi=dpi, psm=6).text
     found = classify_form(text)
     if found is not None:
         return found
