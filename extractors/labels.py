@@ -87,6 +87,22 @@ def _known(
     return known
 
 
+MISREAD_LABEL = 0.85  # a value found by a label read one letter off: not sure enough to be taken unseen
+
+
+def _misread_label(token: str, known: Known) -> tuple[str | None] | None:
+    """The one-word label a line's first word ending in a colon is, read one letter off ("Ta:" for "To:"), when
+    exactly one label of that length is one letter away; None when none or several are."""
+    near = {
+        key
+        for label, key in known
+        if len(label) == 1
+        and len(label[0]) == len(token) >= 2
+        and sum(a != b for a, b in zip(label[0], token, strict=True)) == 1
+    }
+    return (near.pop(),) if len(near) == 1 else None
+
+
 VALUE_EDGE_JUNK = " :;,.|_-'`\"“”‘’©—–~"  # bits of the label's colon, the rule under the value, quotes
 JUNK_CONFIDENCE = 0.6
 
@@ -115,7 +131,11 @@ def read_by_labels(
             return i == 0 or line[end - 1].text.rstrip().endswith(":")
 
         starts = _scan(tokens, known, _exact, at_start_or_colon)
-        for n, (_, end, label_of, _score) in enumerate(starts):
+        if (not starts or starts[0][0] > 0) and line[0].text.rstrip().endswith(":"):
+            misread = _misread_label(tokens[0], known)
+            if misread is not None:
+                starts.insert(0, (0, 1, misread[0], MISREAD_LABEL))
+        for n, (_, end, label_of, score) in enumerate(starts):
             if label_of is None or label_of in found:
                 continue
             field = label_of
@@ -123,7 +143,7 @@ def read_by_labels(
             value_words = _without_leading_junk(line[end:stop])
             text = " ".join(w.text for w in value_words).strip(VALUE_EDGE_JUNK)
             if text:
-                conf = min(w.confidence for w in value_words)
+                conf = min([w.confidence for w in value_words] + [score])
                 found[field] = FieldRead(value=text, confidence=round(conf, 3), raw=text)
     return found
 

@@ -7,7 +7,6 @@ import pytest
 from extractors import clean, header_line, ocr
 from extractors.fax_header import parse_fax_header
 from extractors.ingest import iter_pages
-from extractors.labels import Word, read_by_labels
 from sample_faxes.build import CORPUS_DIR
 
 
@@ -41,20 +40,3 @@ def test_a_different_line_is_read_in_full() -> None:
     for page in (first, other):
         band, _ = clean.split_header_band(page.image, dpi=page.dpi)
         assert reader.read(band, page.dpi) == ocr.read_line(band, dpi=page.dpi).text
-
-
-def test_cover_value_without_the_marks_read_before_it() -> None:
-    def line(*words: tuple[str, float]) -> list[Word]:
-        return [Word(text, conf, (100.0 * i, 10.0, 100.0 * i + 80, 30.0)) for i, (text, conf) in enumerate(words)]
-
-    labels = {"recipient": ["To:"], "sender_name": ["From:"]}
-    assert (
-        read_by_labels(line(("To:", 0.96), ("co,", 0.31), ("Provider", 0.95), ("Services", 0.94)), labels)[
-            "recipient"
-        ].value
-        == "Provider Services"
-    )
-    assert (
-        read_by_labels(line(("From:", 0.96), ("Dr.", 0.4), ("Neng", 0.9), ("Vue", 0.9)), labels)["sender_name"].value
-        == "Dr. Neng Vue"
-    )

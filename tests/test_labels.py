@@ -1,0 +1,33 @@
+"""Cover sheet fields read by their labels: what OCR made of the marks around a value, a label read a letter off."""
+
+from __future__ import annotations
+
+from extractors.labels import MISREAD_LABEL, Word, read_by_labels
+
+LABELS = {"recipient": ["To"], "sender_name": ["From"], "subject": ["Re"]}
+
+
+def line(*words: tuple[str, float]) -> list[Word]:
+    return [Word(text, conf, (100.0 * i, 10.0, 100.0 * i + 80, 30.0)) for i, (text, conf) in enumerate(words)]
+
+
+def test_cover_value_without_the_marks_read_before_it() -> None:
+    labels = LABELS
+    assert (
+        read_by_labels(line(("To:", 0.96), ("co,", 0.31), ("Provider", 0.95), ("Services", 0.94)), labels)[
+            "recipient"
+        ].value
+        == "Provider Services"
+    )
+    assert (
+        read_by_labels(line(("From:", 0.96), ("Dr.", 0.4), ("Neng", 0.9), ("Vue", 0.9)), labels)["sender_name"].value
+        == "Dr. Neng Vue"
+    )
+
+
+def test_label_read_one_letter_off() -> None:
+    found = read_by_labels(line(("Ta:", 0.91), ("Case", 0.96), ("Management", 0.96)), LABELS)["recipient"]
+    assert found.value == "Case Management"
+    assert found.confidence == MISREAD_LABEL  # the value is read well; which field it is, less surely
+    assert read_by_labels(line(("Te:", 0.9), ("Referral", 0.96)), LABELS) == {}  # "To" or "Re": neither
+    assert read_by_labels(line(("Tax", 0.9), ("Referral", 0.96)), LABELS) == {}  # no colon: not a label
