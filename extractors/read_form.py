@@ -17,7 +17,7 @@ from extractors.labels import Word
 from extractors.line_model import Format, Segment
 from extractors.marks import crop, read_checkbox, read_choice, read_signature
 from extractors.normalize import normalize
-from extractors.register import Registration, moved_by_box, register
+from extractors.register import Registration, cut, moved_by_box, register
 from extractors.templates import Template, template
 from faxintake.catalog import FieldDef, FieldType, FormDef
 from faxintake.model import FieldRead
@@ -100,10 +100,9 @@ def read_form_page(
     t = template(form.form_id, language, form_page, dpi)
     reg = register(page_ink, t)
     fields = [f for f in form.fields if f.page == form_page]
-    aligned = reg.aligned if reg is not None and reg.ok else None
-    if reg is not None and aligned is not None and not _labels_in_place(aligned, t, form, language, form_page):
+    if reg is not None and reg.ok and not _labels_in_place(page_ink, reg.matrix, t, form, language, form_page):
         reg = dataclasses.replace(reg, labels_in_place=False)  # rows moved in a revision: the grid alone fits
-    if reg is None or aligned is None or not reg.ok:  # another revision, scale, a re-typed form: read by labels
+    if reg is None or not reg.ok:  # another revision, scale, a re-typed form: read by labels
         layer = [Word(w.text, TEXT_LAYER_CONFIDENCE, w.box) for w in words] if words else None
         return FormPageRead(
             read_by_labels.read_page_by_labels(
@@ -137,15 +136,21 @@ def _field_area(t: Template, f: FieldDef) -> tuple[int, int, int, int]:
 LABELS_IN_PLACE = 0.5  # share of a label's printed ink the aligned page must have on it (corpus: 0.73 and up)
 
 
-def _labels_in_place(aligned: np.ndarray, t: Template, form: FormDef, language: str, form_page: int) -> bool:
+def _labels_in_place(
+    page_ink: np.ndarray, matrix: np.ndarray, t: Template, form: FormDef, language: str, form_page: int
+) -> bool:
     """Whether every field's label is where the blank form prints it. A revision that moves rows within the same
     grid registers on its rules (overlap 0.99) while each box holds another field; its labels give it away
     (measured: moved labels 0.0-0.6 of their ink in place, the corpus's pages 0.73 and up)."""
-    grown = cv2.dilate(aligned.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     for p in read_by_labels.printed_labels(form, language, form_page):
         x0, y0, x1, y1 = t.px(p.x), t.px(p.top), t.px(p.x + p.width) + 1, t.px(p.top + p.size * 0.75) + 1
         printed = t.ink[y0:y1, x0:x1]
-        if printed.any() and (grown[y0:y1, x0:x1] & printed).sum() < LABELS_IN_PLACE * printed.sum():
+        seen = cut(page_ink, matrix, (x0 - 1, y0 - 1, x1 + 1, y1 + 1))  # a pixel more each side, for the slack
+        grown = cv2.dilate(seen.view(np.uint8), np.ones((3, 3), np.uint8))[1:-1, 1:-1] > 0
+        if (
+            printed.any()
+            and (grown[: printed.shape[0], : printed.shape[1]] & printed).sum() < LABELS_IN_PLACE * printed.sum()
+        ):
             return False
     return True
 

@@ -19,7 +19,6 @@ MIN_OVERLAP = 0.80  # share of the blank form's ink that lands on the page's ink
 @dataclass(frozen=True)
 class Registration:
     matrix: np.ndarray  # 2x3, page pixels -> template pixels
-    aligned: np.ndarray  # the page's ink moved onto the template by `matrix`
     inliers: int
     overlap: float
     labels_in_place: bool = True  # every field's printed label lies where the blank form has it (read_form checks)
@@ -116,43 +115,50 @@ def _fit(
     scale = float(np.hypot(matrix[0, 0], matrix[1, 0]))
     if not 0.85 < scale < 1.15:
         return None
-    warped = warp(page_ink, matrix, t.shape)
-    return Registration(matrix=matrix, aligned=warped, inliers=int(inlier_mask.sum()), overlap=_overlap(warped, t))
+    return Registration(matrix=matrix, inliers=int(inlier_mask.sum()), overlap=_overlap(page_ink, matrix, t))
 
 
 def moved_by_box(
     page_ink: np.ndarray, matrix: np.ndarray, shape: tuple[int, int], boxes: list[tuple[int, int, int, int]]
 ) -> np.ndarray:
-    """The page's ink on the template's grid (`shape`) in `boxes` only, each box's pixels the page's own moved by
-    the whole number of pixels `matrix` gives at the box's centre. A value's glyphs are never resampled, so a
-    fraction of a pixel more or less of registration (another set of matched features) leaves them as they are,
-    where a warp would double or drop a row or column of pixels somewhere else in them."""
+    """The page's ink on the template's grid (`shape`) in `boxes` only, each box cut as `cut` does."""
     out = np.zeros(shape, dtype=bool)
-    to_page = cv2.invertAffineTransform(matrix)
-    h, w = page_ink.shape
-    for x0, y0, x1, y1 in boxes:
-        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-        dx = round(float(to_page[0, 0] * cx + to_page[0, 1] * cy + to_page[0, 2] - cx))
-        dy = round(float(to_page[1, 0] * cx + to_page[1, 1] * cy + to_page[1, 2] - cy))
-        left, top = max(0, x0, -dx), max(0, y0, -dy)
-        right, bottom = min(shape[1], x1, w - dx), min(shape[0], y1, h - dy)
-        if right > left and bottom > top:
-            out[top:bottom, left:right] = page_ink[top + dy : bottom + dy, left + dx : right + dx]
+    for box in boxes:
+        x0, y0, x1, y1 = max(0, box[0]), max(0, box[1]), min(shape[1], box[2]), min(shape[0], box[3])
+        if x1 > x0 and y1 > y0:
+            out[y0:y1, x0:x1] = cut(page_ink, matrix, (x0, y0, x1, y1))
     return out
 
 
-def warp(page_ink: np.ndarray, matrix: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    out = cv2.warpAffine(
-        page_ink.astype(np.uint8), matrix, (shape[1], shape[0]), flags=cv2.INTER_NEAREST, borderValue=0
-    )
-    return out.astype(bool)
+def cut(page_ink: np.ndarray, matrix: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    """What lies on the page under template box `box`: the page's own pixels, moved by the whole number of pixels
+    `matrix` (page -> template) gives at the box's centre (white beyond the page's edge). A value's glyphs are never
+    resampled, so a fraction of a pixel more or less of registration (another set of matched features) leaves them
+    as they are, where a warp would double or drop a row or column of pixels somewhere in them."""
+    x0, y0, x1, y1 = box
+    to_page = cv2.invertAffineTransform(matrix)
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    dx = round(float(to_page[0, 0] * cx + to_page[0, 1] * cy + to_page[0, 2] - cx))
+    dy = round(float(to_page[1, 0] * cx + to_page[1, 1] * cy + to_page[1, 2] - cy))
+    out = np.zeros((y1 - y0, x1 - x0), dtype=bool)
+    h, w = page_ink.shape
+    left, top = max(x0, -dx), max(y0, -dy)
+    right, bottom = min(x1, w - dx), min(y1, h - dy)
+    if right > left and bottom > top:
+        out[top - y0 : bottom - y0, left - x0 : right - x0] = page_ink[top + dy : bottom + dy, left + dx : right + dx]
+    return out
 
 
-def _overlap(warped: np.ndarray, t: Template) -> float:
-    # Compare at quarter resolution with a little slack: speed, and tolerance to thin broken fax strokes.
-    small_page = _quarter(warped)
+def _overlap(page_ink: np.ndarray, matrix: np.ndarray, t: Template) -> float:
+    """Share of the blank form's ink the page's ink lands on. At quarter resolution with a little slack: speed, and
+    tolerance to thin broken fax strokes."""
+    quarter = matrix.copy()
+    quarter[:, 2] /= 4  # the same transform between quarter-size images
     small_tmpl = _quarter_template(t)
-    grown = cv2.dilate(small_page.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    small_page = cv2.warpAffine(
+        _quarter(page_ink).view(np.uint8), quarter, small_tmpl.shape[::-1], flags=cv2.INTER_NEAREST, borderValue=0
+    )
+    grown = cv2.dilate(small_page, np.ones((3, 3), np.uint8)) > 0
     total = int(small_tmpl.sum())
     return float((grown & small_tmpl).sum()) / total if total else 0.0
 
