@@ -249,8 +249,18 @@ def find_labels(words: list[Word], labels: Mapping[str, str]) -> dict[str, list[
     return found
 
 
-def cover_fields(words: list[Word], labels: dict[str, list[str]], other_labels: list[str]) -> dict[str, FieldRead]:
-    """Cover sheet fields, normalized: phones as 831-555-0147, the page count as digits, the date ISO."""
+# Reads the page's text in a box (page pixels): words with boxes in page pixels.
+ReadBox = Callable[[tuple[float, float, float, float]], list[Word]]
+
+
+def cover_fields(
+    words: list[Word], labels: dict[str, list[str]], other_labels: list[str], read_box: ReadBox | None = None
+) -> dict[str, FieldRead]:
+    """Cover sheet fields, normalized: phones as 831-555-0147, the page count as digits, the date ISO. With
+    `read_box`, a label the page's reading missed (a value in the values' column, nothing before it) is read again
+    on its own."""
+    if read_box is not None:
+        words = words + _missed_labels(words, labels, other_labels, read_box)
     raw = read_by_labels(words, labels, other_labels)
     out: dict[str, FieldRead] = {}
     for name in labels:
@@ -273,6 +283,40 @@ def cover_fields(words: list[Word], labels: dict[str, list[str]], other_labels: 
             value=value, confidence=r.confidence if valid else min(r.confidence, 0.4), raw=text, valid=valid
         )
     return out
+
+
+def _missed_labels(
+    words: list[Word], labels: dict[str, list[str]], other_labels: list[str], read_box: ReadBox
+) -> list[Word]:
+    """The words read again where a cover sheet's label should be: a cover sets its labels in one column and their
+    values in another; a line that starts in the values' column had its label missed (bold labels beside a
+    value's underline are what Tesseract's page layout drops most)."""
+    known = _known(labels, other_labels, lambda v: [_token(t) for t in v.split()])
+    lines = lines_of(words)
+    label_x: list[float] = []
+    value_x: list[float] = []
+    unlabelled: list[list[Word]] = []
+    for line in lines:
+        starts = _scan([_token(w.text) for w in line], known, _exact, lambda i, end: True)
+        if starts and starts[0][0] == 0:
+            label_x.append(line[0].box[0])
+            if starts[0][1] < len(line):
+                value_x.append(line[starts[0][1]].box[0])
+        else:
+            unlabelled.append(line)
+    if len(value_x) < 2 or not unlabelled:
+        return []
+    height = sorted(w.box[3] - w.box[1] for w in words)[len(words) // 2]
+    left, values = sorted(label_x)[len(label_x) // 2], sorted(value_x)[len(value_x) // 2]
+    if values - left < 3 * height:  # no column of values apart from the labels
+        return []
+    found: list[Word] = []
+    for line in unlabelled:
+        if abs(line[0].box[0] - values) > height:
+            continue
+        top, bottom = min(w.box[1] for w in line), max(w.box[3] for w in line)
+        found += read_box((left - height / 2, top - height / 3, line[0].box[0] - height / 3, bottom + height / 3))
+    return found
 
 
 def letter_fields(words: list[Word]) -> dict[str, FieldRead]:

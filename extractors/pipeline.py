@@ -16,7 +16,7 @@ from extractors.classify import PageClass, classify_form, classify_supporting
 from extractors.fax_header import parse_fax_header
 from extractors.header_line import HeaderReader
 from extractors.ingest import SourcePage, iter_pages, sha256_of
-from extractors.labels import Word, cover_fields, letter_fields, read_by_labels
+from extractors.labels import ReadBox, Word, cover_fields, letter_fields, read_by_labels
 from extractors.read_form import FormPageRead, Lexicon, PageWord, read_form_page
 from faxintake.catalog import FormDef, load_catalog
 from faxintake.errors import FaxIntakeError
@@ -123,7 +123,7 @@ def read_page(
     if found is None:
         ink, turn, words, cls = _read_supporting(ink, dpi)
         rotation = (rotation + turn) % 360
-        fields = _supporting_fields(cls.doc_type, words)
+        fields = _supporting_fields(cls.doc_type, words, _box_reader(ink, dpi))
         return PageRead(
             number=page.number,
             doc_type=cls.doc_type,
@@ -294,16 +294,35 @@ def _below_header(words: list[Word], dpi: int) -> list[Word]:
     return [w for w in words if w.box[1] > HEADER_BOTTOM_IN * dpi]
 
 
-def _supporting_fields(kind: str, words: list[Word]) -> dict[str, FieldRead]:
+def _supporting_fields(kind: str, words: list[Word], read_box: ReadBox | None = None) -> dict[str, FieldRead]:
     spec = next((k for k in load_catalog().supporting if k.kind == kind), None)
     if kind == "fax_cover" and spec is not None:
-        return cover_fields(words, spec.fields, spec.other_labels)
+        return cover_fields(words, spec.fields, spec.other_labels, read_box)
     if kind == "member_letter":
         return letter_fields(words)
     if kind == "mma" and spec is not None:
         found = read_by_labels(words, spec.fields, spec.other_labels)
         return {"member_name": found.get("member_name", FieldRead(value="", confidence=0.5))}
     return {}
+
+
+def _box_reader(ink: np.ndarray, dpi: int) -> ReadBox:
+    """Reads one line of the page's ink in a box, enlarged as printed labels need; words in page pixels."""
+
+    def read_box(box: tuple[float, float, float, float]) -> list[Word]:
+        h, w = ink.shape
+        x0, y0, x1, y1 = max(0, int(box[0])), max(0, int(box[1])), min(w, int(box[2])), min(h, int(box[3]))
+        if x1 - x0 < 4 or y1 - y0 < 4 or not ink[y0:y1, x0:x1].any():
+            return []
+        found = ocr.read_line(_enlarged(ink[y0:y1, x0:x1]), dpi=dpi * 2)
+        return [
+            Word(word.text, word.confidence, (x0 + b[0] / 2, y0 + b[1] / 2, x0 + b[2] / 2, y0 + b[3] / 2))
+            for line in found.lines
+            for word in line.words
+            for b in (word.box,)
+        ]
+
+    return read_box
 
 
 def _read_text_layer_page(page: SourcePage, received: date | None) -> PageRead:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from extractors.labels import MISREAD_LABEL, Word, read_by_labels
+from extractors.labels import MISREAD_LABEL, Word, cover_fields, read_by_labels
 
 LABELS = {"recipient": ["To"], "sender_name": ["From"], "subject": ["Re"]}
 
@@ -31,3 +31,25 @@ def test_label_read_one_letter_off() -> None:
     assert found.confidence == MISREAD_LABEL  # the value is read well; which field it is, less surely
     assert read_by_labels(line(("Te:", 0.9), ("Referral", 0.96)), LABELS) == {}  # "To" or "Re": neither
     assert read_by_labels(line(("Tax", 0.9), ("Referral", 0.96)), LABELS) == {}  # no colon: not a label
+
+
+def test_label_missed_by_the_page_reading_is_read_again() -> None:
+    def word(text: str, x: float, y: float) -> Word:
+        return Word(text, 0.95, (x, y, x + 25 * len(text), y + 26))
+
+    page = [
+        word("From:", 205, 770), word("Dr.", 738, 770), word("Park", 790, 770),
+        word("Phone:", 205, 940), word("(209)", 738, 940), word("300-8367", 825, 940),
+        word("Case", 737, 600), word("Management", 825, 600),  # "To:" not read
+    ]  # fmt: skip
+    asked: list[tuple[float, float, float, float]] = []
+
+    def read_box(box: tuple[float, float, float, float]) -> list[Word]:
+        asked.append(box)
+        return [word("To:", 205, 600)]
+
+    cover = {"recipient": ["To"], "sender_name": ["From"], "sender_phone": ["Phone"]}
+    found = cover_fields(page, cover, [], read_box)
+    assert found["recipient"].value == "Case Management"
+    assert len(asked) == 1 and asked[0][0] < 205 and asked[0][2] < 737  # only the label's column of that line
+    assert cover_fields(page, cover, [])["recipient"].value == ""  # without a second look: not found
