@@ -100,8 +100,7 @@ def decide_fax(
         pages_expected=pages_expected(read, settings.confidence_threshold),
     )
     catalog = load_catalog()
-    cover_fax = _field_text(read.cover.fields, "sender_fax") if read.cover else None
-    header_fax = next((h.sender_fax for h in read.headers if h.sender_fax), None)
+    cover_fax, header_fax = sender_faxes(read, settings.confidence_threshold)
     documents = []
     for index, doc in enumerate(read.documents):
         form = catalog.form(doc.doc_type) if doc.doc_type in {f.form_id for f in catalog.forms} else None
@@ -153,6 +152,25 @@ def resubmission_of(doc: Document, sha256: str, returns: Store | None, source_na
     )
 
 
+def sender_faxes(read: FaxRead, threshold: float) -> tuple[str | None, str | None]:
+    """The sender's fax number as the cover sheet gives it, and as the header lines agree on it (as for the page
+    count). A deficiency notice carries the member's initials and birth date: a number read below the confidence
+    gate (a 2 read for a 1) is not one to fax it to, so the next source in RULES.md's order is taken instead."""
+    cover_fax = _sure_text(read.cover.fields, "sender_fax", threshold) if read.cover else None
+    faxes = Counter(h.sender_fax for h in read.headers if h.sender_fax)
+    header_fax = None
+    if faxes:
+        value, votes = faxes.most_common(1)[0]
+        if votes >= 2 or (votes == 1 and len(read.headers) == 1):
+            header_fax = value
+    return cover_fax, header_fax
+
+
+def _sure_text(fields: Mapping[str, FieldRead], name: str, threshold: float) -> str | None:
+    read = fields.get(name)
+    return _field_text(fields, name) if read is not None and read.confidence >= threshold else None
+
+
 def _field_text(fields: Mapping[str, FieldRead], name: str) -> str | None:
     read = fields.get(name)
     return str(read.value) if read is not None and read.value and read.valid else None
@@ -174,7 +192,7 @@ def _with_notice(
     directory = refs.providers.get(npi) if npi else None
     fax, _ = sender_fax_for(
         cover_fax,
-        _field_text(doc.fields, FORM_FAX_FIELD.get(doc.doc_type, "")),
+        _sure_text(doc.fields, FORM_FAX_FIELD.get(doc.doc_type, ""), settings.confidence_threshold),
         header_fax,
         directory.fax if directory else None,
     )

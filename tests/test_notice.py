@@ -8,9 +8,11 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
+from extractors.pipeline import FaxRead
 from faxintake.catalog import load_catalog
 from faxintake.errors import FaxIntakeError
-from faxintake.model import Finding, ReturnLink, Severity
+from faxintake.intake import sender_faxes
+from faxintake.model import Cover, FaxHeader, FieldRead, Finding, PageRead, ReturnLink, Severity
 from faxintake.notice import (
     FIELD_SENTENCES,
     PLAN_FAX,
@@ -259,3 +261,22 @@ def test_sender_fax_order_of_trust() -> None:
 def test_sender_fax_skips_numbers_that_are_not_fax_numbers() -> None:
     assert sender_fax_for("831-555", "", "1 (831) 555-0103", None) == ("831-555-0103", "fax header")
     assert sender_fax_for("(831) 555 0101", None, None, None) == ("831-555-0101", "cover sheet")
+
+
+def test_a_fax_number_read_unsurely_is_not_faxed_to() -> None:
+    """The notice carries member data: a cover sheet's number read below the gate gives way to the number the
+    header lines agree on; a number only one of several header lines shows is not taken either."""
+
+    def fax(cover: FieldRead, *header_faxes: str | None) -> FaxRead:
+        pages = tuple(
+            PageRead(number=n, doc_type="fax_cover" if n == 1 else "unknown", header=FaxHeader(sender_fax=h))
+            for n, h in enumerate(header_faxes, start=1)
+        )
+        return FaxRead("f.tif", "0" * 64, pages, Cover(pages=(1,), fields={"sender_fax": cover}), ())
+
+    sure = FieldRead(value="831-321-6235", confidence=0.95)
+    unsure = FieldRead(value="832-321-6235", confidence=0.32)
+    assert sender_faxes(fax(sure, "831-321-6235", "831-321-6235"), 0.9) == ("831-321-6235", "831-321-6235")
+    assert sender_faxes(fax(unsure, "831-321-6235", "831-321-6235"), 0.9) == (None, "831-321-6235")
+    assert sender_faxes(fax(unsure, "831-321-6235", "831-521-6235"), 0.9) == (None, None)
+    assert sender_faxes(fax(unsure, "831-321-6235"), 0.9) == (None, "831-321-6235")
