@@ -192,6 +192,7 @@ def _header(band: np.ndarray, dpi: int, headers: HeaderReader) -> FaxHeader | No
     return parse_fax_header(headers.read(band, dpi))
 
 
+HEADER_BOTTOM_IN = 0.3  # below this, the page's own text (the sending machine's line is read from the band above)
 SUPPORTING_TOP = 0.6  # what identifies a cover sheet, letter or agreement, and the cover's fields, sit in the top 60%
 FIRST_BAND = 0.3  # read first; the rest of the top only when what the page is, or its fields, are not known by then
 READABLE = 0.6  # mean word confidence above which the page is taken to be upright
@@ -285,9 +286,6 @@ def _enlarged(ink: np.ndarray) -> np.ndarray:
     """Printed labels are small at fax resolution: twice the size reads far better."""
     img = clean.paper(ink)
     return cv2.GaussianBlur(cv2.resize(img, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC), (3, 3), 0)
-
-
-HEADER_BOTTOM_IN = 0.3  # below this, the page's own text (the sending machine's line is read from the band above)
 
 
 def _below_header(words: list[Word], dpi: int) -> list[Word]:

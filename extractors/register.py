@@ -95,7 +95,7 @@ def register(page_ink: np.ndarray, t: Template) -> Registration | None:
     if page is None or tmpl is None:
         return None
     found = _fit(page_ink, t, page, tmpl, _local_pairs(page, tmpl))
-    if found is not None and found.inliers >= MIN_INLIERS and found.overlap >= MIN_OVERLAP:
+    if found is not None and found.ok:
         return found
     return _fit(page_ink, t, page, tmpl, _all_pairs(page, tmpl)) or found
 
