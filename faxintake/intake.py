@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from extractors import ocr
 from extractors.ingest import sha256_of
@@ -77,12 +77,19 @@ def pages_expected(read: FaxRead, threshold: float) -> int | None:
         total = read.cover.fields.get("pages_total")
         if total is not None and total.valid and str(total.value).isdigit() and total.confidence >= threshold:
             return int(str(total.value))
-    totals = Counter(h.pages_total for h in read.headers if h.pages_total)
-    if totals:
-        value, votes = totals.most_common(1)[0]
-        if votes >= 2 or (votes == 1 and len(read.headers) == 1):
-            return value
-    return None
+    return _agreed([h.pages_total for h in read.headers])
+
+
+T = TypeVar("T")
+
+
+def _agreed(values: list[T | None]) -> T | None:
+    """What the header lines agree on: the commonest value if two or more lines show it, or if there is one line."""
+    counts = Counter(v for v in values if v)
+    if not counts:
+        return None
+    value, votes = counts.most_common(1)[0]
+    return value if votes >= 2 or len(values) == 1 else None
 
 
 def decide_fax(
@@ -157,13 +164,7 @@ def sender_faxes(read: FaxRead, threshold: float) -> tuple[str | None, str | Non
     count). A deficiency notice carries the member's initials and birth date: a number read below the confidence
     gate (a 2 read for a 1) is not one to fax it to, so the next source in RULES.md's order is taken instead."""
     cover_fax = _sure_text(read.cover.fields, "sender_fax", threshold) if read.cover else None
-    faxes = Counter(h.sender_fax for h in read.headers if h.sender_fax)
-    header_fax = None
-    if faxes:
-        value, votes = faxes.most_common(1)[0]
-        if votes >= 2 or (votes == 1 and len(read.headers) == 1):
-            header_fax = value
-    return cover_fax, header_fax
+    return cover_fax, _agreed([h.sender_fax for h in read.headers])
 
 
 def _sure_text(fields: Mapping[str, FieldRead], name: str, threshold: float) -> str | None:
