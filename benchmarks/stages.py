@@ -24,7 +24,7 @@ STAGES = (
     ("clean.py", "estimate_skew"),
     ("clean.py", "deskew"),
     ("clean.py", "despeckle"),
-    ("pipeline.py", "_find_form"),
+    ("pipeline.py", "_form_number"),
     ("pipeline.py", "_read_supporting"),
     ("register.py", "register"),
     ("read_form.py", "_ocr_field"),

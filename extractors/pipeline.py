@@ -104,25 +104,24 @@ def read_page(
     gray = page.image
     header_band, _ = clean.split_header_band(gray, dpi=dpi)
     header = _header(header_band, dpi, headers or HeaderReader())
-    binary = clean.binarize(gray)
+    ink, skew = _cleaned(gray)
     rotation = 0
-    if clean.coarse_orientation(binary) == 90:  # lines run down the page: fed sideways
+    # Told after deskewing: before it, a skewed page of a few lines can look as if its lines ran down the page.
+    if clean.coarse_orientation(ink) == 90:  # lines run down the page: fed sideways
         gray, rotation = clean.upright(gray, dpi=dpi)
-        binary = clean.binarize(gray)
-    skew = clean.estimate_skew(binary)
-    if abs(skew) > 0.05:
-        gray = clean.deskew(gray, skew)
-        binary = clean.binarize(gray)
-    ink = clean.despeckle(binary)
-    found = _find_form(ink, dpi)
+        if rotation:
+            ink, skew = _cleaned(gray)
+    found = _form_number(ink, dpi)
     if found is None:
         turned = np.rot90(ink, 2)
-        found = _find_form(turned, dpi)
+        found = _form_number(turned, dpi)
         if found is not None:
             ink, rotation = np.ascontiguousarray(turned), (rotation + 180) % 360
     if found is None:
         ink, turn, words, cls = _read_supporting(ink, dpi)
         rotation = (rotation + turn) % 360
+        found = _form_title(words, ink.shape[1], dpi) or _form_footer(ink, dpi)
+    if found is None:
         fields = _supporting_fields(cls.doc_type, words, _box_reader(ink, dpi))
         return PageRead(
             number=page.number,
@@ -200,13 +199,13 @@ WORDS_DPI = 150  # supporting pages are typed at 10 pt and up: 150 dpi reads the
 
 
 def _read_supporting(ink: np.ndarray, dpi: int) -> tuple[np.ndarray, int, list[Word], PageClass]:
-    """A page that is none of our forms: its words top down until what it is and its fields are known, read as it
-    lies (cheap); only when that reads badly or its lines run down the page, Tesseract's orientation detection
-    turns it and it is read again."""
+    """A page with no form number in its corner: its words top down until what it is and its fields are known, read
+    as it lies (cheap); only when they read badly, Tesseract's orientation detection turns it and it is read
+    again. (A page whose lines run down it was turned already.)"""
     words, cls = _top_words(ink, dpi)
     readable = bool(words) and sum(w.confidence for w in words) / len(words) >= READABLE
     rotation = 0
-    if not readable or clean.coarse_orientation(ink) == 90:
+    if not readable:  # read_page turned it already when its lines ran down the page
         turned, rotation = clean.upright(clean.paper(ink), dpi=dpi)
         if rotation:
             ink = turned < 128
@@ -261,21 +260,44 @@ def _words(ink: np.ndarray, dpi: int, top: int, bottom: int, *, full: bool = Fal
     ]
 
 
-def _find_form(ink: np.ndarray, dpi: int) -> PageClass | None:
+def _cleaned(gray: np.ndarray) -> tuple[np.ndarray, float]:
+    """The page's ink, levelled and despeckled, and the skew it was levelled by."""
+    binary = clean.binarize(gray)
+    skew = clean.estimate_skew(binary)
+    if abs(skew) > 0.05:
+        binary = clean.binarize(clean.deskew(gray, skew))
+    return clean.despeckle(binary), skew
+
+
+def _form_number(ink: np.ndarray, dpi: int) -> PageClass | None:
     """Our forms print their number top right ('Form PS-104 Rev. 2026-01', 'Page 1 of 2'): read only that corner."""
-    h, w = ink.shape
+    w = ink.shape[1]
     corner = ink[int(0.32 * dpi) : int(0.95 * dpi), int(w * 0.6) : w - int(0.2 * dpi)]
     if corner.mean() < 0.003:
         return None
-    text = ocr.read_block(clean.paper(corner), dpi=dpi, psm=6).text
-    found = classify_form(text)
-    if found is not None:
-        return found
-    title = ink[int(0.7 * dpi) : int(1.15 * dpi), int(0.4 * dpi) : int(w * 0.75)]
-    if title.mean() > 0.003:
-        found = classify_form(ocr.read_line(_enlarged(title), dpi=dpi * 2).text)
-        if found is not None:
-            return found
+    return classify_form(ocr.read_block(clean.paper(corner), dpi=dpi, psm=6).text)
+
+
+TITLE_TOP_IN, TITLE_BOTTOM_IN = 0.7, 1.15  # where our forms print their title
+
+
+def _form_title(words: list[Word], width: int, dpi: int) -> PageClass | None:
+    """A form whose number did not read (another revision, a smudged corner) by its title, from the words already
+    read from the top of the page."""
+    title = [
+        w
+        for w in words
+        if w.box[1] >= TITLE_TOP_IN * dpi
+        and w.box[3] <= TITLE_BOTTOM_IN * dpi
+        and w.box[0] >= 0.4 * dpi
+        and w.box[2] <= width * 0.75
+    ]
+    return classify_form(_text(title)) if title else None
+
+
+def _form_footer(ink: np.ndarray, dpi: int) -> PageClass | None:
+    """Our forms print their number in the footer too."""
+    h, w = ink.shape
     footer = ink[h - int(0.6 * dpi) : h - int(0.1 * dpi), int(w * 0.55) :]
     if footer.mean() < 0.002:
         return None
