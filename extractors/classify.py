@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from faxintake.catalog import load_catalog
 from faxintake.catalog.render import form_number
+from faxintake.model import SUPPORTING_KINDS
 
 LANGUAGE_SUFFIX = {"": "en", "ES": "es", "E5": "es", "ZH": "zh-Hant", "HMN": "hmn"}
 LOOKALIKE_LETTERS = {"C": "[CcGeE(]", "M": "[MmN]", "P": "[PpF]", "S": "[S5s]"}
@@ -22,6 +23,10 @@ class PageClass:
     form_page: int | None = None
     confidence: float = 1.0
     evidence: str = ""  # what decided it (a form number, a title, keywords): for the audit, never PHI
+
+    @property
+    def is_form(self) -> bool:
+        return self.doc_type not in (*SUPPORTING_KINDS, "unknown")
 
 
 @functools.cache

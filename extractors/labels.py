@@ -103,6 +103,17 @@ def _misread_label(token: str, known: Known) -> tuple[str | None] | None:
     return (near.pop(),) if len(near) == 1 else None
 
 
+COLON_AS_LETTER = "ril1"  # what Tesseract makes of a label's colon run into it ("Tor" for "To:")
+
+
+def _colon_read_as_letter(token: str, known: Known) -> tuple[str | None] | None:
+    """The one-word label a line's first word is, its colon read as a letter ("Tor" for "To:"); None when none."""
+    if len(token) < 3 or token[-1] not in COLON_AS_LETTER:
+        return None
+    near = {key for label, key in known if label == (token[:-1],)}
+    return (near.pop(),) if len(near) == 1 else None
+
+
 VALUE_EDGE_JUNK = " :;,.|_-'`\"“”‘’©—–~"  # bits of the label's colon, the rule under the value, quotes
 JUNK_CONFIDENCE = 0.6
 
@@ -131,8 +142,12 @@ def read_by_labels(
             return i == 0 or line[end - 1].text.rstrip().endswith(":")
 
         starts = _scan(tokens, known, _exact, at_start_or_colon)
-        if (not starts or starts[0][0] > 0) and line[0].text.rstrip().endswith(":"):
-            misread = _misread_label(tokens[0], known)
+        if not starts or starts[0][0] > 0:
+            misread = (
+                _misread_label(tokens[0], known)
+                if line[0].text.rstrip().endswith(":")
+                else _colon_read_as_letter(tokens[0], known)
+            )
             if misread is not None:
                 starts.insert(0, (0, 1, misread[0], MISREAD_LABEL))
         for n, (_, end, label_of, score) in enumerate(starts):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 # Parallelism comes from worker processes, one per core (as Tesseract runs one thread, ocr.py): OpenCV's own thread
 # pool would oversubscribe the cores, two workers each running two threads.
 cv2.setNumThreads(1)
-EXTRACTION_VERSION = "2026.11.5"
+EXTRACTION_VERSION = "2026.11.6"
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ def read_page(
     if found is None:
         ink, turn, words, cls = _read_supporting(ink, dpi)
         rotation = (rotation + turn) % 360
-        found = _form_title(words, ink.shape[1], dpi) or _form_footer(ink, dpi)
+        found = cls if cls.is_form else _form_footer(ink, dpi)
     if found is None:
         fields = _supporting_fields(cls.doc_type, words, _box_reader(ink, dpi))
         return PageRead(
@@ -193,7 +194,7 @@ def _header(band: np.ndarray, dpi: int, headers: HeaderReader) -> FaxHeader | No
 
 HEADER_BOTTOM_IN = 0.3  # below this, the page's own text (the sending machine's line is read from the band above)
 SUPPORTING_TOP = 0.6  # what identifies a cover sheet, letter or agreement, and the cover's fields, sit in the top 60%
-FIRST_BAND = 0.3  # read first; the rest of the top only when what the page is, or its fields, are not known by then
+FIRST_BAND = 0.2  # read first; the rest of the top only when what the page is, or its fields, are not known by then
 READABLE = 0.6  # mean word confidence above which the page is taken to be upright
 WORDS_DPI = 150  # supporting pages are typed at 10 pt and up: 150 dpi reads them as well, in half the time
 
@@ -203,7 +204,7 @@ def _read_supporting(ink: np.ndarray, dpi: int) -> tuple[np.ndarray, int, list[W
     as it lies (cheap); only when they read badly, Tesseract's orientation detection turns it and it is read
     again. (A page whose lines run down it was turned already.)"""
     words, cls = _top_words(ink, dpi)
-    readable = bool(words) and sum(w.confidence for w in words) / len(words) >= READABLE
+    readable = cls.is_form or (bool(words) and sum(w.confidence for w in words) / len(words) >= READABLE)
     rotation = 0
     if not readable:  # read_page turned it already when its lines ran down the page
         turned, rotation = clean.upright(clean.paper(ink), dpi=dpi)
@@ -212,22 +213,44 @@ def _read_supporting(ink: np.ndarray, dpi: int) -> tuple[np.ndarray, int, list[W
             words, cls = _top_words(ink, dpi)
     if cls.doc_type == "unknown" and dpi > WORDS_DPI:  # noisy pages can need every pixel: read again in full
         words = _words(ink, dpi, _body_top(ink, dpi), int(ink.shape[0] * SUPPORTING_TOP), full=True)
-        cls = classify_supporting(_text(words))
+        cls = _form_title(words, ink.shape[1], dpi) or classify_supporting(_text(words))
     return ink, rotation, words, cls
 
 
 def _top_words(ink: np.ndarray, dpi: int) -> tuple[list[Word], PageClass]:
-    """The words below the sending machine's line (read on its own) in the first band of the page; those of the
-    rest of the top when the first band leaves the page's kind or one of its fields unknown. A letter's salutation
-    and first lines sit in the first band, and so its body is not read; so does a compact cover sheet's table."""
+    """The words below the sending machine's line (read on its own), top down until what the page is and its fields
+    are known: the first band, then the rest of the top; a letter (its salutation read) a few lines at a time, as
+    what it is about is in its first sentence and its body need not be read."""
     top = _body_top(ink, dpi)
-    cut = _quiet_row(ink, max(top, int(ink.shape[0] * FIRST_BAND)), dpi)
+    bottom = int(ink.shape[0] * SUPPORTING_TOP)
+    cut = _cut_below(ink, max(top, int(ink.shape[0] * FIRST_BAND)), dpi)
     words = _words(ink, dpi, top, cut)
-    cls = classify_supporting(_text(words))
-    if cls.doc_type == "unknown" or not all(f.value for f in _supporting_fields(cls.doc_type, words).values()):
-        words += _words(ink, dpi, cut, int(ink.shape[0] * SUPPORTING_TOP))
+    form = _form_title(words, ink.shape[1], dpi)  # a form whose number did not read: its title is in this band
+    if form is not None:
+        return words, form
+    cls = _known(words)
+    steps = LETTER_STEPS if SALUTATION.search(_text(words)) else 0
+    while cls is None and cut < bottom and steps:
+        step = min(bottom, _cut_below(ink, cut + int(LETTER_STEP_IN * dpi), dpi))
+        words += _words(ink, dpi, cut, step)
+        cut, cls, steps = step, _known(words), steps - 1
+    if cls is None:
+        words += _words(ink, dpi, cut, bottom)
         cls = classify_supporting(_text(words))
     return words, cls
+
+
+SALUTATION = re.compile(r"\b(?:dear|estimad[oa])\b", re.IGNORECASE)
+LETTER_STEP_IN = 0.2  # about a line of a letter's body
+LETTER_STEPS = 4  # its first sentence; another letter's body is then read in one go
+
+
+def _known(words: list[Word]) -> PageClass | None:
+    """What the page is, once that and all its fields are read."""
+    cls = classify_supporting(_text(words))
+    if cls.doc_type == "unknown" or not all(f.value for f in _supporting_fields(cls.doc_type, words).values()):
+        return None
+    return cls
 
 
 def _body_top(ink: np.ndarray, dpi: int) -> int:
@@ -238,6 +261,16 @@ def _quiet_row(ink: np.ndarray, row: int, dpi: int) -> int:
     """The row at or below `row`, within a third of an inch, with the least ink: a cut there splits no text line."""
     counts = ink[row : row + dpi // 3].sum(axis=1)
     return row + int(np.argmin(counts)) if len(counts) else row
+
+
+CUT_SEARCH_IN = 1.5  # how far below a band's end a row with no ink is looked for
+
+
+def _cut_below(ink: np.ndarray, row: int, dpi: int) -> int:
+    """The first row at or below `row` with no ink: a cut there splits no text line, and no ruled box (a cover
+    sheet's table read in two halves reads worse). Failing one, the quietest row within a third of an inch."""
+    blank = np.flatnonzero(~ink[row : row + int(CUT_SEARCH_IN * dpi)].any(axis=1))
+    return row + int(blank[0]) if len(blank) else _quiet_row(ink, row, dpi)
 
 
 def _text(words: list[Word]) -> str:

@@ -1,4 +1,5 @@
-"""Cover sheet fields read by their labels: what OCR made of the marks around a value, a label read a letter off."""
+"""Cover sheet fields read by their labels: what OCR made of the marks around a value, a label read a letter off
+or its colon read as a letter."""
 
 from __future__ import annotations
 
@@ -31,6 +32,14 @@ def test_label_read_one_letter_off() -> None:
     assert found.confidence == MISREAD_LABEL  # the value is read well; which field it is, less surely
     assert read_by_labels(line(("Te:", 0.9), ("Referral", 0.96)), LABELS) == {}  # "To" or "Re": neither
     assert read_by_labels(line(("Tax", 0.9), ("Referral", 0.96)), LABELS) == {}  # no colon: not a label
+
+
+def test_label_whose_colon_was_read_as_a_letter() -> None:
+    found = read_by_labels(line(("Tor", 0.67), ("Case", 0.97), ("Management", 0.96)), LABELS)["recipient"]
+    assert found.value == "Case Management"
+    assert found.confidence == MISREAD_LABEL
+    assert read_by_labels(line(("Tom", 0.9), ("Jones", 0.96)), LABELS) == {}  # "m" is no colon
+    assert read_by_labels(line(("Tori", 0.9), ("Jones", 0.96)), LABELS) == {}  # "Tor" is no label
 
 
 def test_label_missed_by_the_page_reading_is_read_again() -> None:
