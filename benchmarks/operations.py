@@ -139,12 +139,15 @@ def main() -> None:
     files = sorted(p for p in CORPUS_DIR.iterdir() if p.suffix in FAX_SUFFIXES)[: args.faxes or None]
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
+        from extractors.pipeline import start_worker
         from flows.intake import shared_api
 
         with shared_api():  # the temporary Prefect server is started once, as the CLI does
             rows = []
             for workers in (1, 2):
-                with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+                with ProcessPoolExecutor(
+                    workers, mp_context=multiprocessing.get_context("spawn"), initializer=start_worker
+                ) as pool:  # started as the flow's pool is
                     plain_run(files[:workers], pool, out / f"plainwarm{workers}")  # engines and templates loaded
                     cpu = cpu_seconds()
                     plain_s, pages = plain_run(files, pool, out / f"plain{workers}")

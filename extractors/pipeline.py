@@ -341,10 +341,8 @@ def _form_title(words: list[Word], width: int, dpi: int) -> PageClass | None:
     title = [
         w
         for w in words
-        if w.box[1] >= TITLE_TOP_IN * dpi
-        and w.box[3] <= TITLE_BOTTOM_IN * dpi
-        and w.box[0] >= 0.4 * dpi
-        and w.box[2] <= width * 0.75
+        if TITLE_TOP_IN * dpi <= (w.box[1] + w.box[3]) / 2 <= TITLE_BOTTOM_IN * dpi
+        and 0.4 * dpi <= (w.box[0] + w.box[2]) / 2 <= width * 0.75  # left of the form number's corner
     ]
     return classify_form(_text(title)) if title else None
 

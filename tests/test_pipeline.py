@@ -1,5 +1,6 @@
 """Reading stages on small real inputs: a form page reads the same turned 90/180/270 degrees as upright, and the
-same with its registration a fraction of a pixel off."""
+same with its registration a fraction of a pixel off; one whose number is smudged is known by its title; a worker
+reuses the memory a page frees."""
 
 from __future__ import annotations
 
@@ -65,6 +66,17 @@ def test_a_fraction_of_a_pixel_of_registration_changes_no_value(
     read = read_page(page, received=None)
     assert read.doc_type == baseline.doc_type
     assert {k: v.value for k, v in read.fields.items()} == {k: v.value for k, v in baseline.fields.items()}
+
+
+def test_a_form_page_whose_number_does_not_read_is_known_by_its_title(upright_page: SourcePage) -> None:
+    page = upright_page
+    image = page.image.copy()
+    dpi = page.dpi
+    image[int(0.3 * dpi) : int(1.0 * dpi), int(image.shape[1] * 0.58) :] = 255  # the number's corner, smudged away
+    image[-int(0.7 * dpi) :, int(image.shape[1] * 0.5) :] = 255  # and the footer's
+    read = read_page(dataclasses.replace(page, image=image), received=None)
+    assert read.doc_type == "cm_referral"
+    assert read.fields["member_id"].value == read_page(page, received=None).fields["member_id"].value
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="glibc's allocator")
