@@ -102,8 +102,15 @@ SUPPORTING_RULES: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = (
 
 def classify_supporting(text: str) -> PageClass:
     low = re.sub(r"\s+", " ", text.lower())
+    unspaced = low.replace(" ", "")
+
+    def found(phrase: str) -> bool:
+        # A phrase of several words also counts with OCR's spaces misplaced ("Medication Ma nagement Agreement");
+        # a single short word does not ("of axes" is no "fax").
+        return phrase in low or (" " in phrase and phrase.replace(" ", "") in unspaced)
+
     for kind, groups in SUPPORTING_RULES:
-        if all(any(word in low for word in group) for group in groups):
+        if all(any(found(phrase) for phrase in group) for group in groups):
             return PageClass(kind, None, None, 0.9, kind)
     return PageClass("unknown", None, None, 0.9 if low.strip() else 0.5, "no match")
 

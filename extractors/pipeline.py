@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import logging
 import re
 from dataclasses import dataclass
@@ -66,6 +67,7 @@ def start_worker() -> None:
         ocr.start_engines()
     except FaxIntakeError:
         log.debug("worker start incomplete; the first read will report why")
+    gc.freeze()  # what is loaded now lives as long as the worker: the collector need not scan it again and again
 
 
 # glibc's mallopt parameters (malloc.h)

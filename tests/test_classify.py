@@ -1,0 +1,18 @@
+"""Supporting pages told by their words, as OCR reads them."""
+
+from __future__ import annotations
+
+from extractors.classify import classify_supporting
+
+
+def test_a_phrase_is_found_with_its_spaces_misplaced() -> None:
+    read = "Merced Pediatrics Group Medication Ma nagement Agreement Patient name: Elena Lopez"
+    assert classify_supporting(read).doc_type == "mma"
+    assert classify_supporting("Outreach Log Patient: Pa Her").doc_type == "attachment"
+    assert classify_supporting("OutreachLog Patient: Pa Her").doc_type == "attachment"
+
+
+def test_a_short_word_is_not_made_of_two() -> None:
+    # "of axes" holds "fax" only once its space is gone: no fax cover, whatever else the page says
+    assert classify_supporting("Table of axes To: the reader From: the author Pages: 3").doc_type == "unknown"
+    assert classify_supporting("FAX To: Provider Services From: Dr. Tran Pages: 3").doc_type == "fax_cover"
