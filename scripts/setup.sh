@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PACKAGES="tesseract-ocr tesseract-ocr-eng tesseract-ocr-spa tesseract-ocr-chi-tra tesseract-ocr-osd \
   fonts-dejavu-core fonts-liberation2 fonts-humor-sans fonts-dkg-handwriting fonts-wqy-zenhei poppler-utils libtiff-tools \
+  fonts-freefont-ttf fonts-lato fonts-open-sans fonts-go fonts-breip \
   wamerican"
 missing=$(for p in $PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || echo "$p"; done)
 if [ -n "$missing" ]; then
