@@ -10,7 +10,8 @@ import csv
 import io
 import json
 import random
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -30,9 +31,11 @@ from sample_faxes.cases import (
     variant,
     with_changes,
 )
+from sample_faxes.covers import cover_values, draw_cover
 from sample_faxes.degrade import FaxHeaderLine, degrade_page, random_degradation
 from sample_faxes.fax_writer import write_image_pdf, write_text_pdf, write_tiff
 from sample_faxes.fill import FillStyle, Written, fill_form
+from sample_faxes.letters import draw_letter
 from sample_faxes.people import Member, Provider, digits_to_phone
 from sample_faxes.rasterize import render_pdf_pages
 from sample_faxes.supporting import (
@@ -43,11 +46,13 @@ from sample_faxes.supporting import (
     member_letter,
     stray_page,
 )
+from sample_faxes.typefaces import register_typefaces
 from sample_faxes.values import BUILDERS
+from sample_faxes.variation import Variation, annotate, describe
 
 CORPUS_DIR = Path(__file__).parent / "corpus"
 EXTENSIONS = {"tiff-g4": "tif", "tiff-g3": "tif", "pdf-image": "pdf", "pdf-text": "pdf", "png": "png", "jpeg": "jpg"}
-DATE_STYLES = ("%m/%d/%Y", "{m}/{d}/%y", "%m-%d-%Y")
+DATE_STYLES = ("%m/%d/%Y", "{m}/{d}/%y", "%m-%d-%Y", "%b {d}, %Y", "{m}/{d}/%Y")  # every style FORMS.md names
 PHONE_STYLES = ("({a}) {b}-{c}", "{a}-{b}-{c}", "{a}.{b}.{c}")
 STYLES = {
     "typed": ("Typed", 10.0),
@@ -141,7 +146,13 @@ def _concat(pages: list[bytes]) -> bytes:
 
 
 def _form_document(
-    case: Case, form_id: str, member: Member, sender: Provider, when: datetime, seed: int
+    case: Case,
+    form_id: str,
+    member: Member,
+    sender: Provider,
+    when: datetime,
+    seed: int,
+    variation: Variation | None = None,
 ) -> tuple[list[Page], dict[str, dict[str, object]], dict[str, Value]]:
     form = load_catalog().form(form_id)
     rng = random.Random(f"values:{case.case_id}:{form_id}")
@@ -150,23 +161,25 @@ def _form_document(
         case,
         when.date(),
     )
-    if case.style in CAPITALS_ONLY:
+    if case.style in CAPITALS_ONLY if variation is None else variation.face.capitals_only:
         values = {name: _upper(v) for name, v in values.items()}
     written = {name: written_value(form.field_map[name].type.value, v, case) for name, v in values.items()}
-    font, size = STYLES[case.style]
-    pdf = fill_form(
-        form,
-        case.language if form_id == "hif_met" else "en",
-        written,
-        FillStyle(font=font, size=size, mark=case.mark),
-        seed,
-    )
+    if variation is None:
+        font, size = STYLES[case.style]
+        style = FillStyle(font=font, size=size, mark=case.mark)
+    else:
+        register_typefaces()
+        face = variation.face
+        style = FillStyle(face.name, face.size, case.mark, face.hand, variation.raise_pt, variation.indent_pt)
+    pdf = fill_form(form, case.language if form_id == "hif_met" else "en", written, style, seed)
     fields = {f.name: expected_value(f.type.value, values.get(f.name)) for f in form.fields}
     pages = [Page(form_id, p, n) for n, p in enumerate(_pages_of(pdf), start=1)]
     return pages, fields, values
 
 
-def build_case(case: Case, index: int, world: World, out_dir: Path) -> dict[str, object]:
+def build_case(
+    case: Case, index: int, world: World, out_dir: Path, variation: Variation | None = None
+) -> dict[str, object]:
     when = received_at(index)
     sender = world.providers[index % len(world.providers)]
     member = member_for(case, index, world, sender)
@@ -179,13 +192,13 @@ def build_case(case: Case, index: int, world: World, out_dir: Path) -> dict[str,
     for kind in case.pages:
         if kind == "form":
             assert case.form is not None
-            form_pages, form_fields, _ = _form_document(case, case.form, member, sender, when, seed)
+            form_pages, form_fields, _ = _form_document(case, case.form, member, sender, when, seed, variation)
             pages.extend(form_pages)
         elif kind == "form2":
             assert case.second_form is not None
             second = member_for(Case(case.case_id + "#2", "", None, ""), index, world, sender)
             truth_members.append(second)
-            more, fields2, _ = _form_document(case, case.second_form, second, sender, when, seed + 1)
+            more, fields2, _ = _form_document(case, case.second_form, second, sender, when, seed + 1, variation)
             pages.extend(more)
             documents.append(
                 {"doc_type": case.second_form, "fields": fields2, "route": case.second_route, "codes": [], "info": []}
@@ -193,9 +206,13 @@ def build_case(case: Case, index: int, world: World, out_dir: Path) -> dict[str,
         elif kind == "fax_cover":
             pages.append(Page("fax_cover", b""))  # drawn below, once the page count is known
         elif kind == "member_letter":
-            pages.append(
-                Page("member_letter", member_letter(office, member.first, member.last, when.date() - _days(6)))
+            sent = when.date() - _days(6)
+            letter = (
+                member_letter(office, member.first, member.last, sent)
+                if variation is None
+                else draw_letter(office, f"{member.first} {member.last}", sent, variation.letter)
             )
+            pages.append(Page("member_letter", letter))
         elif kind == "mma":
             pages.append(
                 Page("mma", medication_agreement(office, f"{member.first} {member.last}", when.date() - _days(300)))
@@ -228,9 +245,14 @@ def build_case(case: Case, index: int, world: World, out_dir: Path) -> dict[str,
                 when.date(),
                 "Member reassignment request" if case.form == "member_reassignment" else "Referral",
             )
-            pages[i] = Page("fax_cover", cover_sheet(info, template))
+            if variation is None:
+                pages[i] = Page("fax_cover", cover_sheet(info, template))
+                sender_name = office.pcp_name if template % 4 == 0 else office.practice
+            else:
+                pages[i] = Page("fax_cover", draw_cover(info, variation.cover))
+                sender_name = cover_values(info, variation.cover)["from"]
             cover_fields = {
-                "sender_name": {"value": office.pcp_name if template % 4 == 0 else office.practice},
+                "sender_name": {"value": sender_name},
                 "sender_fax": {"value": digits_to_phone(office.fax)},
                 "sender_phone": {"value": digits_to_phone(office.phone)},
                 "recipient": {"value": recipient},
@@ -264,7 +286,16 @@ def build_case(case: Case, index: int, world: World, out_dir: Path) -> dict[str,
             arrived, headers, render_pdf_pages(vector, dpi_x=dpi[0], dpi_y=dpi[1]), strict=True
         ):
             d = random_degradation(rng, severity=case.severity, allow_upside_down=False)
-            d = type(d)(**{**d.__dict__, "upside_down": n in case.upside_down, "fine": case.fine})
+            d = replace(d, upside_down=n in case.upside_down, fine=case.fine)
+            if variation is not None:
+                d = replace(
+                    d,
+                    skew_deg=variation.skew_deg,
+                    scale=variation.scale,
+                    shift_in=variation.shift_in,
+                    stretch=variation.stretch,
+                )
+                raster = annotate(raster, variation, n, dpi)
             images.append(degrade_page(raster, rng, d, header))
         if case.fmt.startswith("tiff"):
             write_tiff(images, fax_path, compression="group4" if case.fmt == "tiff-g4" else "group3", dpi=dpi)
@@ -319,7 +350,8 @@ def build_case(case: Case, index: int, world: World, out_dir: Path) -> dict[str,
         "covers": case.covers,
         "file": fax_path.name,
         "format": case.fmt,
-        "style": case.style,
+        "style": case.style if variation is None else variation.face.name,
+        **({} if variation is None else {"family": variation.family, "variation": describe(variation)}),
         "resolution": "fine" if case.fine else "standard",
         "received_at": when.isoformat(timespec="seconds"),
         "page_count": len(arrived),
@@ -339,14 +371,22 @@ def build_corpus(out_dir: Path = CORPUS_DIR, only: set[str] | None = None) -> li
     out_dir.mkdir(parents=True, exist_ok=True)
     world = make_world()
     truths = []
-    members: dict[str, dict[str, str]] = {}
     for index, case in enumerate(CASES):
         if only and case.case_id not in only:
             continue
         truth = build_case(case, index, world, out_dir)
         (out_dir / f"{case.case_id}.truth.json").write_text(json.dumps(truth, indent=1, ensure_ascii=False) + "\n")
         truths.append(truth)
-    for index, case in enumerate(CASES):
+    if only is None:
+        write_readme(out_dir.parent / "README.md", truths)
+    write_references(out_dir, CASES, world)
+    return truths
+
+
+def write_references(out_dir: Path, cases: Sequence[Case], world: World) -> None:
+    """The roster (members.csv) and provider directory (providers.csv) the faxes of `cases` agree with."""
+    members: dict[str, dict[str, str]] = {}
+    for index, case in enumerate(cases):
         sender = world.providers[index % len(world.providers)]
         for m in (
             member_for(case, index, world, sender),
@@ -354,11 +394,8 @@ def build_corpus(out_dir: Path = CORPUS_DIR, only: set[str] | None = None) -> li
         ):
             if case.member_in_roster and (m is not None):
                 members[m.member_id] = m.roster_row()
-    if only is None:
-        write_readme(out_dir.parent / "README.md", truths)
     _write_csv(out_dir / "members.csv", list(members.values()))
     _write_csv(out_dir / "providers.csv", [p.directory_row() for p in [*world.providers, world.other_provider]])
-    return truths
 
 
 README_HEAD = """# Sample faxes

@@ -21,6 +21,11 @@ class Degradation:
     threshold: int = 160  # lower: lighter, broken strokes; higher: heavier
     blur: float = 0.0
     fine: bool = True  # 204x196; False: 204x98 standard resolution
+    # A sending machine's geometry: the page printed at `scale` about its centre (fit to page), moved by
+    # `shift_in` inches, rows stretched by `stretch` (feed speed); identity by default.
+    scale: float = 1.0
+    shift_in: tuple[float, float] = (0.0, 0.0)
+    stretch: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,8 @@ def degrade_page(page: Image.Image, rng: random.Random, d: Degradation, header: 
         img = img.resize((img.width, round(img.height * aspect)), Image.Resampling.BILINEAR)
     if d.upside_down:
         img = img.rotate(180)
+    if (d.scale, d.shift_in, d.stretch) != (1.0, (0.0, 0.0), 1.0):
+        img = _reposition(img, d)
     if d.skew_deg:
         img = img.rotate(d.skew_deg, resample=Image.Resampling.BILINEAR, fillcolor=255, expand=False)
     if aspect != 1.0:
@@ -83,6 +90,16 @@ def degrade_page(page: Image.Image, rng: random.Random, d: Degradation, header: 
     if header is not None:
         _stamp(out, header, aspect)
     return out.convert("1", dither=Image.Dither.NONE)
+
+
+def _reposition(img: Image.Image, d: Degradation) -> Image.Image:
+    """The page as a machine that reduces to fit and feeds unevenly prints it (square pixels, 204 per inch)."""
+    w, h = img.size
+    sx, sy = d.scale, d.scale * d.stretch
+    cx, cy = w / 2 + d.shift_in[0] * 204, h / 2 + d.shift_in[1] * 204
+    # PIL maps each output pixel back to the input: x_in = (x_out - cx) / sx + w / 2.
+    coeffs = (1 / sx, 0.0, w / 2 - cx / sx, 0.0, 1 / sy, h / 2 - cy / sy)
+    return img.transform((w, h), Image.Transform.AFFINE, coeffs, resample=Image.Resampling.BILINEAR, fillcolor=255)
 
 
 def _specks(ink: np.ndarray, rng: random.Random, density: float, aspect: float) -> None:

@@ -23,13 +23,16 @@ Written = str | bool | tuple[str, ...]  # text as written; a checkbox or signatu
 
 @dataclass(frozen=True)
 class FillStyle:
-    font: str  # a name from faxintake.fonts (Typed*, Hand-*)
+    font: str  # a registered font: faxintake.fonts (Typed*, Hand-*) or sample_faxes.typefaces
     size: float = 10.0
     mark: MarkStyle = "x"
+    hand_printed: bool = False  # for a face that is not one of faxintake.fonts' HAND_FONTS
+    raise_pt: float = 0.0  # line values written this far above where they belong (above the line, over the box top)
+    indent_pt: float = 0.0  # ... and this far to the right of it (negative: starting over the box's left edge)
 
     @property
     def hand(self) -> bool:
-        return self.font in HAND_FONTS
+        return self.hand_printed or self.font in HAND_FONTS
 
 
 def fill_form(form: FormDef, language: str, written: dict[str, Written], style: FillStyle, seed: int) -> bytes:
@@ -73,8 +76,9 @@ def _line(canvas: Canvas, field: FieldDef, text: str, style: FillStyle, rng: ran
     size = style.size
     while _width(canvas, text, style, size) > (x1 - x0 - 6) and size > 6:
         size -= 0.5
-    baseline = y1 - 4.0 - (rng.uniform(-1.0, 1.2) if style.hand else 0.0)
-    _text(canvas, text, style, size, x0 + 3 + (rng.uniform(0, 4) if style.hand else 0), baseline, rng, flip)
+    baseline = y1 - 4.0 - (rng.uniform(-1.0, 1.2) if style.hand else 0.0) - style.raise_pt
+    x = x0 + 3 + (rng.uniform(0, 4) if style.hand else 0) + style.indent_pt
+    _text(canvas, text, style, size, x, baseline, rng, flip)
 
 
 def _block(canvas: Canvas, field: FieldDef, text: str, style: FillStyle, rng: random.Random, flip: Flip) -> None:
