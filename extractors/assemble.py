@@ -61,4 +61,12 @@ def assemble(pages: list[PageRead]) -> tuple[Cover | None, list[Document]]:
 
 
 def _attachments(pages: list[PageRead]) -> tuple[Attachment, ...]:
-    return tuple(Attachment(doc_type=p.doc_type, pages=(p.number,), fields=dict(p.fields)) for p in pages)
+    return tuple(
+        Attachment(
+            doc_type=p.doc_type, pages=(p.number,), fields=dict(p.fields), in_doubt=p.classify_confidence < SURE_KIND
+        )
+        for p in pages
+    )
+
+
+SURE_KIND = 0.75  # a supporting page classified less surely than this may be another kind (classify.IN_DOUBT)

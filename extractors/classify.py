@@ -12,7 +12,10 @@ from faxintake.catalog import load_catalog
 from faxintake.catalog.render import form_number
 from faxintake.model import SUPPORTING_KINDS
 
-LANGUAGE_SUFFIX = {"": "en", "ES": "es", "E5": "es", "ZH": "zh-Hant", "HMN": "hmn"}
+LANGUAGE_SUFFIX = {"": "en", "ES": "es", "ZH": "zh-Hant", "HMN": "hmn"}
+SUFFIX_LOOKALIKES = {"S": "[S5s]", "Z": "[Z2z]", "H": "[Hh]", "M": "[MmN]", "N": "[NnM]", "E": "[Ee]"}
+# A language suffix as OCR reads it ('2H' for ZH, 'E5' for ES): its pattern, and the language of each pattern.
+SUFFIXES = {"".join(SUFFIX_LOOKALIKES.get(c, c) for c in k): v for k, v in LANGUAGE_SUFFIX.items() if k}
 LOOKALIKE_LETTERS = {"C": "[CcGeE(]", "M": "[MmN]", "P": "[PpF]", "S": "[S5s]"}
 
 
@@ -44,11 +47,13 @@ def classify_form(text: str) -> PageClass | None:
     for number, form_id in _form_numbers().items():
         prefix, digits = number.split("-")
         loose = "".join(LOOKALIKE_LETTERS.get(ch, ch) for ch in prefix)
-        pattern = rf"{loose}\s?[-–—~=]?\s?([0-9OoIl|SB]{{3}})(?:\s?[-–~=]?\s?(ES|ZH|HMN|E5))?"
+        suffix = "|".join(SUFFIXES)
+        pattern = rf"{loose}\s?[-–—~=]?\s?([0-9OoIl|SB]{{3}})(?:\s?[-–~=]?\s?({suffix})(?![A-Za-z]))?"
         for m in re.finditer(pattern, compact):
             if _digits(m.group(1)) != digits:
                 continue
-            language = LANGUAGE_SUFFIX.get((m.group(2) or "").upper(), "en")
+            written = m.group(2) or ""
+            language = next((v for k, v in SUFFIXES.items() if re.fullmatch(k, written)), "en")
             return PageClass(form_id, language, _page_number(compact), 0.98, f"form number {number}")
     return _classify_by_title(compact)
 
@@ -78,11 +83,42 @@ def _classify_by_title(text: str) -> PageClass | None:
     return None
 
 
+# A letter greets its reader and is signed off; what it is about does not make it another kind of page (a letter to
+# the member that names the Medication Management Agreement is still the letter). In the languages the plan's
+# members are written to: English, Spanish, Hmong.
+SALUTATIONS = ("dear", "estimado", "estimada", "estimado/a", "estimado(a)", "querido", "querida", "nyob zoo")
+CLOSINGS = ("sincerely", "regards", "respectfully", "atentamente", "cordialmente", "saludos", "ua tsaug")
+# What the plan's member letter is about: a change of the member's primary care provider.
+LETTER_TOPICS = (
+    "reassign",
+    "primary care",
+    "new doctor",
+    "another doctor",
+    "different doctor",
+    "new pcp",
+    "atención primaria",
+    "atencion primaria",
+    "otro proveedor",
+    "nuevo proveedor",
+    "otro médico",
+    "nuevo médico",
+    "kws kho mob",
+)
 SUPPORTING_RULES: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = (
-    # kind, then groups of alternatives: every group must have one of its words on the page
+    # kind, then groups of alternatives: every group must have one of its words on the page; the first kind whose
+    # groups all match wins, so a letter (greeting and topic) is told before the agreement it may mention
+    ("member_letter", (SALUTATIONS, LETTER_TOPICS)),
+    ("member_letter", (CLOSINGS, LETTER_TOPICS, ("alliance", "plan", "member services", "servicios para miembros"))),
     ("mma", (("medication management agreement", "medication agreement", "controlled substance agreement"),)),
-    ("fax_cover", (("fax", "facsimile"), ("to:", "to "), ("from", "sender"), ("pages", "page count", "# of pages"))),
-    ("member_letter", (("dear",), ("reassign", "primary care provider", "new doctor", "otro proveedor"))),
+    (
+        "fax_cover",
+        (
+            ("fax", "facsimile"),
+            ("to:", "to ", "attn", "attention"),
+            ("from", "sender"),
+            ("pages", "page count", "# of pages"),
+        ),
+    ),
     (
         "attachment",
         (
@@ -106,13 +142,23 @@ def classify_supporting(text: str) -> PageClass:
 
     def found(phrase: str) -> bool:
         # A phrase of several words also counts with OCR's spaces misplaced ("Medication Ma nagement Agreement");
-        # a single short word does not ("of axes" is no "fax").
-        return phrase in low or (" " in phrase and phrase.replace(" ", "") in unspaced)
+        # a single short word does not ("of axes" is no "fax"). A word is found whole ("dear", not "endeared").
+        if " " in phrase:
+            return phrase in low or phrase.replace(" ", "") in unspaced
+        return re.search(rf"(?<![a-z]){re.escape(phrase)}", low) is not None
 
-    for kind, groups in SUPPORTING_RULES:
-        if all(any(found(phrase) for phrase in group) for group in groups):
-            return PageClass(kind, None, None, 0.9, kind)
-    return PageClass("unknown", None, None, 0.9 if low.strip() else 0.5, "no match")
+    kinds = list(
+        dict.fromkeys(
+            kind for kind, groups in SUPPORTING_RULES if all(any(found(p) for p in group) for group in groups)
+        )
+    )
+    if not kinds:
+        return PageClass("unknown", None, None, 0.9 if low.strip() else 0.5, "no match")
+    # The first kind wins; when the words fit another kind too, the page is that kind in doubt.
+    return PageClass(kinds[0], None, None, 0.9 if len(kinds) == 1 else IN_DOUBT, " or ".join(kinds))
+
+
+IN_DOUBT = 0.6
 
 
 def classify(text: str) -> PageClass:

@@ -132,16 +132,24 @@ def _without_leading_junk(words: list[Word]) -> list[Word]:
 def read_by_labels(
     words: list[Word], labels: dict[str, list[str]], other_labels: list[str] | None = None
 ) -> dict[str, FieldRead]:
-    """For each field, the words after its label on the same line, up to the next known label."""
+    """For each field, the words after its label on the same line, up to the next known label; a label with nothing
+    after it (a cover whose labels head boxes or table cells) takes the words just below it, in its own column."""
     known = _known(labels, other_labels, lambda v: [_token(t) for t in v.split()])
     found: dict[str, FieldRead] = {}
-    for line in lines_of(words):
+    lines = lines_of(words)
+    for row, line in enumerate(lines):
         tokens = [_token(w.text) for w in line]
+        height = max(w.box[3] - w.box[1] for w in line)
 
-        def at_start_or_colon(i: int, end: int, line: list[Word] = line) -> bool:
-            return i == 0 or line[end - 1].text.rstrip().endswith(":")
+        def label_can_start(i: int, end: int, line: list[Word] = line, height: float = height) -> bool:
+            # at the line's start, after a colon, or after a gap as wide as a column's (labels set side by side)
+            return (
+                i == 0
+                or line[end - 1].text.rstrip().endswith(":")
+                or line[i].box[0] - line[i - 1].box[2] > COLUMN_GAP * height
+            )
 
-        starts = _scan(tokens, known, _exact, at_start_or_colon)
+        starts = _scan(tokens, known, _exact, label_can_start)
         if not starts or starts[0][0] > 0:
             misread = (
                 _misread_label(tokens[0], known)
@@ -150,17 +158,44 @@ def read_by_labels(
             )
             if misread is not None:
                 starts.insert(0, (0, 1, misread[0], MISREAD_LABEL))
-        for n, (_, end, label_of, score) in enumerate(starts):
+        for n, (start, end, label_of, score) in enumerate(starts):
             if label_of is None or label_of in found:
                 continue
-            field = label_of
             stop = starts[n + 1][0] if n + 1 < len(starts) else len(line)
             value_words = _without_leading_junk(line[end:stop])
+            below = 1.0
+            if not value_words and row + 1 < len(lines):
+                right = line[stop].box[0] if stop < len(line) else float("inf")
+                value_words = _value_below(line[start].box[0], right, height, line, lines[row + 1], known)
+                below = BELOW_CONFIDENCE
             text = " ".join(w.text for w in value_words).strip(VALUE_EDGE_JUNK)
             if text:
-                conf = min([w.confidence for w in value_words] + [score])
-                found[field] = FieldRead(value=text, confidence=round(conf, 3), raw=text)
+                conf = min([w.confidence for w in value_words] + [score]) * below
+                found[label_of] = FieldRead(value=text, confidence=round(conf, 3), raw=text)
     return found
+
+
+COLUMN_GAP = 2.5  # line heights between two words that makes the second start a column of its own
+BELOW_CONFIDENCE = 0.95  # a value taken from under its label: its place is a layout guess, if a good one
+
+
+def _value_below(
+    left: float, right: float, height: float, line: list[Word], under: list[Word], known: Known
+) -> list[Word]:
+    """The words of the line under a label that stand in the label's column (from its left edge to the next
+    label's), when that line comes right below it; up to a word that is a label itself."""
+    gap = min(w.box[1] for w in under) - max(w.box[3] for w in line)
+    if gap > 1.6 * height:
+        return []
+    out: list[Word] = []
+    labels = {label[0] for label, _ in known if len(label) == 1}
+    for w in under:
+        if w.box[0] < left - height or w.box[0] >= right - height / 2:
+            continue
+        if _token(w.text) in labels and w.text.rstrip().endswith(":"):
+            break
+        out.append(w)
+    return _without_leading_junk(out) if out else []
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,8 @@ from extractors.header_line import HeaderReader
 from extractors.ingest import SourcePage, iter_pages, sha256_of
 from extractors.labels import ReadBox, Word, cover_fields, letter_fields, read_by_labels
 from extractors.read_form import FormPageRead, Lexicon, PageWord, read_form_page
+from extractors.register import register
+from extractors.templates import template
 from faxintake.catalog import FormDef, load_catalog
 from faxintake.errors import FaxIntakeError
 from faxintake.model import ROUTABLE_FORMS, Cover, Document, FaxHeader, FieldRead, PageRead
@@ -159,7 +161,7 @@ def read_page(
         )
     form = load_catalog().form(found.doc_type)
     language = found.language or "en"
-    read, form_page = _read_best_page(ink, dpi, form, language, found.form_page, received, lexicon=lexicon)
+    read, form_page, language = _read_best_page(ink, dpi, form, language, found.form_page, received, lexicon=lexicon)
     return PageRead(
         number=page.number,
         doc_type=found.doc_type,
@@ -182,19 +184,29 @@ def _read_best_page(
     received: date | None,
     words: tuple[PageWord, ...] | None = None,
     lexicon: Lexicon | None = None,
-) -> tuple[FormPageRead, int]:
-    """Read the page as the form page its number says; when unsure or it does not fit, the page that fits best."""
+) -> tuple[FormPageRead, int, str]:
+    """Read the page as the form page and language its number says; when unsure or it does not fit, the page that
+    fits best. A page that fits none in that language is tried in the form's others (a language suffix misread:
+    'CM-110-2H'); when it fits none of them either, it is read by labels in the language it was classified in."""
     candidates = [page_hint] if page_hint and page_hint <= form.page_count else []
     candidates += [n for n in range(1, form.page_count + 1) if n not in candidates]
     best: tuple[FormPageRead, int] | None = None
     for n in candidates:
         read = read_form_page(ink, dpi, form, language, n, received=received, words=words, lexicon=lexicon)
         if read.registration is not None and read.registration.ok:
-            return read, n
+            return read, n, language
         if best is None or _fits_better(read, best[0]):
             best = (read, n)
+    for other in (lang for lang in form.languages if lang != language):
+        for n in candidates:
+            t = template(form.form_id, other, n, dpi)
+            reg = register(ink, t)
+            if reg is not None and reg.ok:
+                read = read_form_page(ink, dpi, form, other, n, received=received, words=words, lexicon=lexicon)
+                if read.registration is not None and read.registration.ok:
+                    return read, n, other
     assert best is not None
-    return best
+    return (*best, language)
 
 
 def _fits_better(read: FormPageRead, best: FormPageRead) -> bool:
@@ -264,7 +276,7 @@ def _top_words(ink: np.ndarray, dpi: int) -> tuple[list[Word], PageClass]:
     return words, cls
 
 
-SALUTATION = re.compile(r"\b(?:dear|estimad[oa])\b", re.IGNORECASE)
+SALUTATION = re.compile(r"\b(?:dear|estimad[oa]|querid[oa]|nyob zoo)\b", re.IGNORECASE)
 LETTER_STEP_IN = 0.2  # about a line of a letter's body
 LETTER_STEPS = 4  # its first sentence; another letter's body is then read in one go
 
@@ -326,37 +338,52 @@ def _cleaned(gray: np.ndarray) -> tuple[np.ndarray, float]:
     return clean.despeckle(binary), skew
 
 
+# Where our forms print their number, in inches from the page's top: 0.5-0.8 as printed, but a sending machine that
+# reduces the page to 90% moves it half an inch down, and one that shifts it, a third of an inch either way.
+CORNER_TOP_IN, CORNER_BOTTOM_IN = 0.2, 1.5
+
+
 def _form_number(ink: np.ndarray, dpi: int) -> PageClass | None:
     """Our forms print their number top right ('Form PS-104 Rev. 2026-01', 'Page 1 of 2'): read only that corner."""
     w = ink.shape[1]
-    corner = ink[int(0.32 * dpi) : int(0.95 * dpi), int(w * 0.6) : w - int(0.2 * dpi)]
+    corner = ink[int(CORNER_TOP_IN * dpi) : int(CORNER_BOTTOM_IN * dpi), int(w * 0.55) : w - int(0.1 * dpi)]
     if corner.mean() < 0.003:
         return None
     return classify_form(ocr.read_block(clean.paper(corner), dpi=dpi, psm=6).text)
 
 
-TITLE_TOP_IN, TITLE_BOTTOM_IN = 0.7, 1.15  # where our forms print their title
+TITLE_TOP_IN, TITLE_BOTTOM_IN = 0.4, 2.2  # where a form's title can be: ours print it at 0.7-1.15 in, as printed
 
 
 def _form_title(words: list[Word], width: int, dpi: int) -> PageClass | None:
-    """A form whose number did not read (another revision, a smudged corner) by its title, from the words already
-    read from the top of the page."""
-    title = [
-        w
-        for w in words
-        if TITLE_TOP_IN * dpi <= (w.box[1] + w.box[3]) / 2 <= TITLE_BOTTOM_IN * dpi
-        and 0.4 * dpi <= (w.box[0] + w.box[2]) / 2 <= width * 0.75  # left of the form number's corner
-    ]
-    return classify_form(_text(title)) if title else None
+    """A form whose number did not read (another revision, a smudged corner, a page printed smaller or shifted) by
+    its title, from the words already read from the top of the page, line by line."""
+    top = [w for w in words if TITLE_TOP_IN * dpi <= (w.box[1] + w.box[3]) / 2 <= TITLE_BOTTOM_IN * dpi]
+    return classify_form("\n".join(_lines(top, dpi))) if top else None
+
+
+def _lines(words: list[Word], dpi: int) -> list[str]:
+    """Words grouped into text lines by their vertical centres, top down, each line left to right."""
+    lines: list[list[Word]] = []
+    for w in sorted(words, key=lambda w: (w.box[1] + w.box[3]) / 2):
+        centre = (w.box[1] + w.box[3]) / 2
+        if lines and abs(centre - (lines[-1][-1].box[1] + lines[-1][-1].box[3]) / 2) <= dpi * 0.06:
+            lines[-1].append(w)
+        else:
+            lines.append([w])
+    return [_text(sorted(line, key=lambda w: w.box[0])) for line in lines]
 
 
 def _form_footer(ink: np.ndarray, dpi: int) -> PageClass | None:
     """Our forms print their number in the footer too."""
     h, w = ink.shape
-    footer = ink[h - int(0.6 * dpi) : h - int(0.1 * dpi), int(w * 0.55) :]
+    footer = ink[h - int(FOOTER_TOP_IN * dpi) : h - int(0.1 * dpi), int(w * 0.5) :]
     if footer.mean() < 0.002:
         return None
-    return classify_form(ocr.read_line(_enlarged(footer), dpi=dpi * 2).text)
+    return classify_form(ocr.read_block(_enlarged(footer), dpi=dpi * 2, psm=6).text)
+
+
+FOOTER_TOP_IN = 1.3  # ours print it 0.4 in from the bottom; a page reduced to 90% lifts it half an inch
 
 
 def _enlarged(ink: np.ndarray) -> np.ndarray:
@@ -426,7 +453,7 @@ def _read_text_layer_page(page: SourcePage, received: date | None) -> PageRead:
     language = found.language or "en"
     ink = clean.binarize(page.image)
     page_words = tuple(PageWord(w.text, w.box) for w in body)
-    read, form_page = _read_best_page(ink, dpi, form, language, found.form_page, received, page_words)
+    read, form_page, language = _read_best_page(ink, dpi, form, language, found.form_page, received, page_words)
     return PageRead(
         number=page.number,
         doc_type=found.doc_type,

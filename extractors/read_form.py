@@ -7,7 +7,7 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import cv2
 import numpy as np
@@ -17,7 +17,7 @@ from extractors.labels import Word
 from extractors.line_model import Format, Segment
 from extractors.marks import crop, read_checkbox, read_choice, read_signature
 from extractors.normalize import normalize
-from extractors.register import Registration, cut, moved_by_box, register
+from extractors.register import Registration, moved_by_box, register
 from extractors.templates import Template, template
 from faxintake.catalog import FieldDef, FieldType, FormDef
 from faxintake.model import FieldRead
@@ -29,6 +29,7 @@ CHARSETS = {
     FieldType.NPI: "0123456789",
     FieldType.MEMBER_ID: "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ",
 }
+DATE_IN_WORDS = "0123456789/-., ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 VALIDATED = (FieldType.DATE, FieldType.PHONE, FieldType.NPI, FieldType.MEMBER_ID)
 _DIGITS = "0123456789"
 
@@ -110,7 +111,8 @@ def read_form_page(
             ),
             reg,
         )
-    written = moved_by_box(page_ink, reg.matrix, t.shape, [_field_area(t, f) for f in fields]) & ~t.mask
+    areas = [area for f in fields for area in _field_areas(t, f)]
+    written = moved_by_box(page_ink & ~_mask_on_page(t, reg.matrix, page_ink.shape), reg.matrix, t.shape, areas)
     speck = max(4, round((dpi / 100) ** 2 * 2))
     text_words = _words_in_template_frame(words, reg) if words else None
     out: dict[str, FieldRead] = {}
@@ -121,16 +123,25 @@ def read_form_page(
     return FormPageRead(out, reg)
 
 
-def _field_area(t: Template, f: FieldDef) -> tuple[int, int, int, int]:
-    """Everything a field's reading looks at: its box (a choice's options too) and a margin for the cell's rules."""
-    boxes = [f.box, *(f.options or {}).values()]
-    x0, y0, x1, y1 = (
-        min(b[0] for b in boxes),
-        min(b[1] for b in boxes),
-        max(b[2] for b in boxes),
-        max(b[3] for b in boxes),
+def _field_areas(t: Template, f: FieldDef) -> list[tuple[int, int, int, int]]:
+    """What a field's reading looks at, each part with a margin for the cell's rules: its box, and each of a choice's
+    options on its own. Each part is moved by the offset registration gives at its own centre: on a page printed
+    at 97% the options of one question lie up to 15 px from where one offset for them all would put them."""
+    return [_px(t, box, pad=max(4, t.dpi // 25)) for box in (f.box, *(f.options or {}).values())]
+
+
+def _mask_on_page(t: Template, matrix: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """The blank form's ink (grown a pixel or two) where it lies on the page. Subtracted in the page's own frame, the
+    printed form comes off wherever registration puts it, at any scale; cut out first and subtracted on the
+    template's grid, every box's rules and labels were off by the scale times their distance from its centre."""
+    warped = cv2.warpAffine(
+        t.mask.view(np.uint8),
+        matrix,
+        (shape[1], shape[0]),
+        flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP,
+        borderValue=0,
     )
-    return _px(t, (x0, y0, x1, y1), pad=max(4, t.dpi // 25))
+    return warped.view(bool)
 
 
 LABELS_IN_PLACE = 0.5  # share of a label's printed ink the aligned page must have on it (corpus: 0.73 and up)
@@ -142,11 +153,15 @@ def _labels_in_place(
     """Whether every field's label is where the blank form prints it. A revision that moves rows within the same
     grid registers on its rules (overlap 0.99) while each box holds another field; its labels give it away
     (measured: moved labels 0.0-0.6 of their ink in place, the corpus's pages 0.73 and up)."""
+    page = page_ink.view(np.uint8)
     for p in read_by_labels.printed_labels(form, language, form_page):
         x0, y0, x1, y1 = t.px(p.x), t.px(p.top), t.px(p.x + p.width) + 1, t.px(p.top + p.size * 0.75) + 1
         printed = t.ink[y0:y1, x0:x1]
-        seen = cut(page_ink, matrix, (x0 - 1, y0 - 1, x1 + 1, y1 + 1))  # a pixel more each side, for the slack
-        grown = cv2.dilate(seen.view(np.uint8), np.ones((3, 3), np.uint8))[1:-1, 1:-1] > 0
+        # The page under the label through the whole transform (a label is as wide as a scale error adds up over),
+        # a pixel more each side, for the slack.
+        to_box = matrix - np.array([[0, 0, x0 - 1], [0, 0, y0 - 1]])
+        seen = cv2.warpAffine(page, to_box, (x1 - x0 + 2, y1 - y0 + 2), flags=cv2.INTER_NEAREST, borderValue=0)
+        grown = cv2.dilate(seen, np.ones((3, 3), np.uint8))[1:-1, 1:-1] > 0
         if (
             printed.any()
             and (grown[: printed.shape[0], : printed.shape[1]] & printed).sum() < LABELS_IN_PLACE * printed.sum()
@@ -294,6 +309,11 @@ def _ocr_field(
     if f.type is FieldType.ICD10_LIST:
         confidence = min(confidence, _codes_confidence(result))
     read = _normalized(f, text, confidence, received, weakest)
+    if f.type is FieldType.DATE and not read.valid:  # perhaps written in words ('Sep 1, 1989'), as FORMS.md allows
+        worded = ocr.read_line(img, dpi=dpi, charset=DATE_IN_WORDS, language=lang)
+        in_words = _normalized(f, _strip_edge_junk(worded.text), _confidence(worded), received)
+        if in_words.valid and in_words.value:
+            read = in_words
     if f.type in LINE_FORMATS and (read.confidence < SURE or not read.valid):
         read = _second_opinion(f, ink, read, received)
     if f.type is FieldType.MULTILINE:
@@ -550,11 +570,34 @@ def _normalized(
             candidate = normalize(f.type, parts[0], received=received, is_dob=f.name.endswith("_dob"))
             if candidate.valid:
                 n, confidence = candidate, confidence * 0.85
+    if (
+        f.type is FieldType.DATE
+        and n.valid
+        and n.value
+        and not _plausible_date(str(n.value), received, f.name.endswith("_dob"))
+    ):
+        confidence = min(confidence, IMPLAUSIBLE_DATE)  # '2070' for a hand-printed '2026': a person looks
     if f.type in VALIDATED:
         # Valid: the format check backs the read. Invalid: an OCR slip or a real error; only sure characters
         # make it a real error (weakest_char), so an unsure read goes to review instead of back to the sender.
         confidence = min(1.0, confidence * 1.05) if n.valid else min(confidence, weakest_char) * 0.95
     return FieldRead(value=n.value, confidence=round(confidence, 3), raw=text, box=f.box, valid=n.valid, codes=n.codes)
+
+
+IMPLAUSIBLE_DATE = 0.5  # the confidence of a date no form of this fax could carry: below the gate, never a return
+LATEST_AFTER_RECEIVED = timedelta(days=366)  # a form's dates: its own date, appointments, an effective date
+EARLIEST_BEFORE_RECEIVED = timedelta(days=3653)  # missed appointments, letters, referrals: within years, not decades
+OLDEST_MEMBER = timedelta(days=int(115 * 365.25))
+
+
+def _plausible_date(iso: str, received: date | None, is_dob: bool) -> bool:
+    """Whether a date read could be what an office wrote on a form received on `received`."""
+    if received is None:
+        return True
+    when = date.fromisoformat(iso)
+    if is_dob:
+        return received - OLDEST_MEMBER <= when <= received
+    return received - EARLIEST_BEFORE_RECEIVED <= when <= received + LATEST_AFTER_RECEIVED
 
 
 def _words_in_template_frame(words: tuple[PageWord, ...], reg: Registration) -> list[PageWord]:

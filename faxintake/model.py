@@ -114,6 +114,11 @@ class Attachment(Frozen):
     doc_type: str
     pages: tuple[int, ...]
     fields: dict[str, FieldRead] = Field(default_factory=dict)
+    in_doubt: bool = False  # its words fit another kind too (a letter that names the agreement): never proof of absence
+
+    def to_result(self) -> dict[str, object]:
+        out: dict[str, object] = {"doc_type": self.doc_type, "pages": list(self.pages)}
+        return out | {"in_doubt": True} if self.in_doubt else out
 
 
 class ReturnLink(Frozen):
@@ -154,7 +159,7 @@ class Document(Frozen):
             "doc_type": self.doc_type,
             "language": self.language,
             "pages": list(self.pages),
-            "attachments": [{"doc_type": a.doc_type, "pages": list(a.pages)} for a in self.attachments],
+            "attachments": [a.to_result() for a in self.attachments],
             "fields": {name: f.to_result() for name, f in self.fields.items()},
             "findings": [f.to_result() for f in self.findings],
             "route": self.route.value if self.route else None,

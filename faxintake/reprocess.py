@@ -43,7 +43,10 @@ def _document(row: DocumentRow) -> Document:
         )
         for f in row.fields
     }
-    attachments = tuple(Attachment(doc_type=a["doc_type"], pages=tuple(a["pages"])) for a in row.attachments)
+    attachments = tuple(
+        Attachment(doc_type=a["doc_type"], pages=tuple(a["pages"]), in_doubt=a.get("in_doubt", False))
+        for a in row.attachments
+    )
     return Document(
         doc_type=row.doc_type, language=row.language, pages=tuple(row.pages), attachments=attachments, fields=fields
     )

@@ -17,10 +17,10 @@ ATTACHMENT_CODES = {"RMR_MEMBER_LETTER_MISSING", "RMR_MMA_COPY_MISSING"}
 def apply_confidence_gate(findings: list[Finding], doc: Document, ctx: DecisionContext) -> list[Finding]:
     """A `return` resting on a read below the threshold becomes `review`: a person looks instead of a re-fax.
 
-    An attachment found missing while a page of the fax could not be identified may be that attachment:
-    it is demoted too.
+    An attachment found missing while a page of the fax could not be identified, or was identified in doubt, may be
+    that attachment: it is demoted too.
     """
-    unidentified_page = "unknown" in doc.attachment_kinds()
+    unidentified_page = "unknown" in doc.attachment_kinds() or any(a.in_doubt for a in doc.attachments)
     gated = []
     for f in findings:
         shaky = [

@@ -232,7 +232,7 @@ class Store:
             doc_type=doc.doc_type,
             language=doc.language,
             pages=list(doc.pages),
-            attachments=[{"doc_type": a.doc_type, "pages": list(a.pages)} for a in doc.attachments],
+            attachments=[a.to_result() for a in doc.attachments],
             route=doc.route.value if doc.route else None,
             notice=doc.notice,
             member_key=key,
