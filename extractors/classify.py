@@ -104,35 +104,40 @@ LETTER_TOPICS = (
     "nuevo médico",
     "kws kho mob",
 )
-SUPPORTING_RULES: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = (
-    # kind, then groups of alternatives: every group must have one of its words on the page; the first kind whose
-    # groups all match wins, so a letter (greeting and topic) is told before the agreement it may mention
-    ("member_letter", (SALUTATIONS, LETTER_TOPICS)),
-    ("member_letter", (CLOSINGS, LETTER_TOPICS, ("alliance", "plan", "member services", "servicios para miembros"))),
-    ("mma", (("medication management agreement", "medication agreement", "controlled substance agreement"),)),
+# A cover sheet names itself and has most of a cover's labels, whatever its design: its title word, then a group
+# a label.
+COVER_TITLE = ("fax", "facsimile", "telecopy", "telefax", "transmittal")
+COVER_LABELS = (
+    ("to:", "attn", "attention", "recipient"),
+    ("from", "sender"),
+    ("pages", "page count", "# of pages"),
+    ("re:", "subject", "regarding"),
+    ("phone", "tel:", "telephone"),
+    ("date",),
+)
+ATTACHMENT_TITLES = (
+    "outreach log",
+    "progress note",
+    "chart note",
+    "medication list",
+    "visit note",
+    "office visit",
+    "care plan",
+)
+# kind, groups of alternatives that must all have one of their words on the page, then groups of which `needed`
+# must; the first kind that matches wins, so a letter (greeting and topic) is told before the agreement it names.
+Rule = tuple[str, tuple[tuple[str, ...], ...], tuple[tuple[str, ...], ...], int]
+SUPPORTING_RULES: tuple[Rule, ...] = (
+    ("member_letter", (SALUTATIONS, LETTER_TOPICS), (), 0),
     (
-        "fax_cover",
-        (
-            ("fax", "facsimile"),
-            ("to:", "to ", "attn", "attention"),
-            ("from", "sender"),
-            ("pages", "page count", "# of pages"),
-        ),
+        "member_letter",
+        (CLOSINGS, LETTER_TOPICS, ("alliance", "plan", "member services", "servicios para miembros")),
+        (),
+        0,
     ),
-    (
-        "attachment",
-        (
-            (
-                "outreach log",
-                "progress note",
-                "chart note",
-                "medication list",
-                "visit note",
-                "office visit",
-                "care plan",
-            ),
-        ),
-    ),
+    ("mma", (("medication management agreement", "medication agreement", "controlled substance agreement"),), (), 0),
+    ("attachment", (ATTACHMENT_TITLES,), (), 0),
+    ("fax_cover", (COVER_TITLE,), COVER_LABELS, 3),
 )
 
 
@@ -147,10 +152,14 @@ def classify_supporting(text: str) -> PageClass:
             return phrase in low or phrase.replace(" ", "") in unspaced
         return re.search(rf"(?<![a-z]){re.escape(phrase)}", low) is not None
 
+    def matches(required: tuple[tuple[str, ...], ...], some: tuple[tuple[str, ...], ...], needed: int) -> bool:
+        def has(group: tuple[str, ...]) -> bool:
+            return any(found(phrase) for phrase in group)
+
+        return all(has(g) for g in required) and sum(has(g) for g in some) >= needed
+
     kinds = list(
-        dict.fromkeys(
-            kind for kind, groups in SUPPORTING_RULES if all(any(found(p) for p in group) for group in groups)
-        )
+        dict.fromkeys(kind for kind, required, some, needed in SUPPORTING_RULES if matches(required, some, needed))
     )
     if not kinds:
         return PageClass("unknown", None, None, 0.9 if low.strip() else 0.5, "no match")

@@ -51,6 +51,42 @@ class OcrText:
     lines: tuple[OcrLine, ...] = ()  # the same text as lines of words, each with its confidence and box
 
 
+def in_reading_order(result: OcrText) -> OcrText:
+    """Tesseract's lines merged where they share a row, each row's words left to right, the rows top down: a
+    hand-printed line drifting off its baseline comes back in pieces, in an order that scrambles the sentence."""
+    rows: list[list[OcrLine]] = []
+    for line in sorted(result.lines, key=lambda ln: (ln.box[1] + ln.box[3]) / 2):
+        if rows and _shares_row(rows[-1], line):
+            rows[-1].append(line)
+        else:
+            rows.append([line])
+    if len(rows) == len(result.lines) and [r[0] for r in rows] == list(result.lines):
+        return result
+    merged = tuple(
+        OcrLine(
+            tuple(sorted((w for ln in row for w in ln.words), key=lambda w: w.box[0])),
+            (
+                min(ln.box[0] for ln in row),
+                min(ln.box[1] for ln in row),
+                max(ln.box[2] for ln in row),
+                max(ln.box[3] for ln in row),
+            ),
+        )
+        for row in rows
+    )
+    text = "\n".join(" ".join(w.text for w in ln.words) for ln in merged)
+    return OcrText(text, result.confidence, (), merged)
+
+
+def _shares_row(row: list[OcrLine], line: OcrLine) -> bool:
+    """Pieces of one line lie side by side, its centre within the others' height; lines of a paragraph overlap
+    across, and tall hand-printed letters make them overlap in height too."""
+    top, bottom = min(ln.box[1] for ln in row), max(ln.box[3] for ln in row)
+    centre = (line.box[1] + line.box[3]) / 2
+    side_by_side = all(line.box[0] >= ln.box[2] - 2 or line.box[2] <= ln.box[0] + 2 for ln in row)
+    return side_by_side and top < centre < bottom
+
+
 @functools.cache
 def tessdata_path() -> str:
     env = os.environ.get("TESSDATA_PREFIX")

@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from extractors import line_model, ocr, proofread, read_by_labels, vote
-from extractors.labels import Word
+from extractors.labels import Word, lines_of
 from extractors.line_model import Format, Segment
 from extractors.marks import crop, read_checkbox, read_choice, read_signature
 from extractors.normalize import normalize
@@ -292,7 +292,7 @@ def _ocr_field(
     img, dpi = _for_ocr(ink, t.dpi)
     lang = OCR_LANGUAGE.get(language, "eng")
     if f.type is FieldType.MULTILINE:
-        result = ocr.read_block(img, dpi=dpi, language=lang)
+        result = ocr.in_reading_order(ocr.read_block(img, dpi=dpi, language=lang))
     else:
         result = ocr.read_line(img, dpi=dpi, charset=CHARSETS.get(f.type), language=lang)
     text = result.text if f.type is FieldType.MULTILINE else _strip_edge_junk(result.text)
@@ -577,6 +577,8 @@ def _normalized(
         and not _plausible_date(str(n.value), received, f.name.endswith("_dob"))
     ):
         confidence = min(confidence, IMPLAUSIBLE_DATE)  # '2070' for a hand-printed '2026': a person looks
+    if f.type is FieldType.TEXT and TITLE_WITHOUT_PERIOD.search(str(n.value)):
+        confidence = min(confidence, LOST_PERIOD)
     if f.type in VALIDATED:
         # Valid: the format check backs the read. Invalid: an OCR slip or a real error; only sure characters
         # make it a real error (weakest_char), so an unsure read goes to review instead of back to the sender.
@@ -584,6 +586,9 @@ def _normalized(
     return FieldRead(value=n.value, confidence=round(confidence, 3), raw=text, box=f.box, valid=n.valid, codes=n.codes)
 
 
+# A period is two or three pixels at fax resolution and often lost: 'Dr Kevin Tran' may well be 'Dr. Kevin Tran'.
+TITLE_WITHOUT_PERIOD = re.compile(r"\b(?:Dr|Mr|Mrs|Ms)\b(?!\.)")
+LOST_PERIOD = 0.85
 IMPLAUSIBLE_DATE = 0.5  # the confidence of a date no form of this fax could carry: below the gate, never a return
 LATEST_AFTER_RECEIVED = timedelta(days=366)  # a form's dates: its own date, appointments, an effective date
 EARLIEST_BEFORE_RECEIVED = timedelta(days=3653)  # missed appointments, letters, referrals: within years, not decades
@@ -613,8 +618,8 @@ def _words_in_template_frame(words: tuple[PageWord, ...], reg: Registration) -> 
 def _from_text_layer(f: FieldDef, t: Template, words: list[PageWord], received: date | None) -> FieldRead:
     x0, y0, x1, y1 = _px(t, f.box, pad=2)
     inside = [w for w in words if x0 <= (w.box[0] + w.box[2]) / 2 <= x1 and y0 <= (w.box[1] + w.box[3]) / 2 <= y1]
-    inside.sort(key=lambda w: (round(w.box[1] / 8), w.box[0]))
-    text = " ".join(w.text for w in inside)
+    # In reading order by text lines (hand-print's letters sit on drifting baselines), each left to right.
+    text = " ".join(w.text for line in lines_of([Word(w.text, 1.0, w.box) for w in inside]) for w in line)
     if not text.strip():
         return FieldRead(value=f.type.blank, confidence=0.99, raw="", box=f.box)
     return _normalized(f, text, 0.99, received)
