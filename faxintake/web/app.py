@@ -349,7 +349,9 @@ def create_app(
                     if fdef
                     else None
                 )
-                unsure = f.confidence < ctx.confidence_threshold or not f.valid or f.name in review_fields
+                # A narrative's own confidence is the chance it is exact to the letter; its words' is what counts.
+                confidence = f.content_confidence if f.content_confidence is not None else f.confidence
+                unsure = confidence < ctx.confidence_threshold or not f.valid or f.name in review_fields
                 shown.append(
                     {
                         "name": f.name,
@@ -357,7 +359,7 @@ def create_app(
                         "type": fdef.type.value if fdef else f.value_type,
                         "options": list((fdef.options or {}).keys()) if fdef else [],
                         "value": f.value,
-                        "confidence": f.confidence,
+                        "confidence": confidence,
                         "valid": f.valid,
                         "unsure": unsure,
                         "flagged": f.name in review_fields,
