@@ -156,11 +156,17 @@ def test_users_commands_add_list_and_disable(out: Path) -> None:
 
     url = f"sqlite:///{out / 'faxintake.db'}"
     runner = CliRunner()
-    r = runner.invoke(cli, ["users", "add", "olga", "--role", "director", "--password-stdin", "--store", url], input="olga-pass-123\n")
+    r = runner.invoke(
+        cli, ["users", "add", "olga", "--role", "director", "--password-stdin", "--store", url], input="olga-pass-123\n"
+    )
     assert r.exit_code == 0 and "added olga (director)" in r.output
-    r = runner.invoke(cli, ["users", "add", "olga2", "--role", "boss", "--password-stdin", "--store", url], input="x" * 12)
+    r = runner.invoke(
+        cli, ["users", "add", "olga2", "--role", "boss", "--password-stdin", "--store", url], input="x" * 12
+    )
     assert r.exit_code == 2  # a bad option (ConfigError)
-    r = runner.invoke(cli, ["users", "add", "olga3", "--role", "admin", "--password-stdin", "--store", url], input="short\n")
+    r = runner.invoke(
+        cli, ["users", "add", "olga3", "--role", "admin", "--password-stdin", "--store", url], input="short\n"
+    )
     assert r.exit_code == 2
     r = runner.invoke(cli, ["users", "list", "--store", url])
     assert r.exit_code == 0 and "olga" in r.output and "director" in r.output
@@ -186,7 +192,9 @@ def test_the_web_command_imports_no_web_stack_for_other_commands() -> None:
 # --- the queue ---------------------------------------------------------------------------------------------------
 
 
-def test_the_queue_lists_open_documents_oldest_first_with_initials_only(app: Any, built: tuple[Path, list[Any]]) -> None:
+def test_the_queue_lists_open_documents_oldest_first_with_initials_only(
+    app: Any, built: tuple[Path, list[Any]]
+) -> None:
     client = signed_in(app, "rita")
     page = client.get("/queue").text
     ids = [int(i) for i in re.findall(r'<a href="/documents/(\d+)" class="doc-link"', page)]
@@ -226,7 +234,7 @@ def test_the_document_page_shows_fields_boxes_findings_and_the_audit(app: Any) -
     page = client.get(f"/documents/{NOT_FOUND}").text
     assert 'class="field unsure' in page and "MEMBER_NOT_FOUND" in page and "routed" in page
     assert re.search(r'class="box unsure" data-field="pcp_name"', page)  # the unsure read, highlighted on the page
-    assert '/documents/2/pages/2.png' in page and 'data-x0="' in page
+    assert "/documents/2/pages/2.png" in page and 'data-x0="' in page
     assert "Kha" not in page and "Her, Luis" in page  # the full record is on the document page
 
 
@@ -370,7 +378,9 @@ def test_only_the_director_decides_and_approval_makes_both_letters(app: Any, sto
     assert set(made) == {"provider_letter", "member_letter"}
     provider = pdf_text(made["provider_letter"].pdf)
     member = pdf_text(made["member_letter"].pdf)
-    assert "approved" in provider and f"{effective:%m/%d/%Y}" in provider and "Abusive behavior on two dates." in provider
+    assert (
+        "approved" in provider and f"{effective:%m/%d/%Y}" in provider and "Abusive behavior on two dates." in provider
+    )
     assert "Moua" not in provider and "A.M." in provider  # the provider's letter: initials and birth date only
     assert "Dear Ana Moua" in member and f"{effective:%m/%d/%Y}" in member
     assert made["provider_letter"].send_to == "831-321-6235" and made["member_letter"].send_to == "mail"
@@ -433,7 +443,8 @@ def test_page_images_are_rendered_once_and_field_boxes_lie_on_their_values(
     truth = {n: str(v.value) for n, v in built[1][0].documents[0].fields.items()}
     for name in ("member_id", "pcp_npi"):
         box = re.search(
-            rf'data-field="{name}"\s+data-x0="([\d.]+)" data-y0="([\d.]+)"\s+data-x1="([\d.]+)" data-y1="([\d.]+)"', page
+            rf'data-field="{name}"\s+data-x0="([\d.]+)" data-y0="([\d.]+)"\s+data-x1="([\d.]+)" data-y1="([\d.]+)"',
+            page,
         )
         assert box is not None
         x0, y0, x1, y1 = (round(float(v) * pages.RENDER_DPI / 72) for v in box.groups())
@@ -460,7 +471,9 @@ def test_the_pipeline_notice_is_served_from_the_out_folder(app: Any) -> None:
 # --- logs -----------------------------------------------------------------------------------------------------------
 
 
-def test_the_access_log_carries_paths_with_ids_only(app: Any, built: tuple[Path, list[Any]], caplog: pytest.LogCaptureFixture) -> None:
+def test_the_access_log_carries_paths_with_ids_only(
+    app: Any, built: tuple[Path, list[Any]], caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     client = signed_in(app, "rita")
     client.get("/queue?member=PH&code=RMR_NO_REASON")
@@ -486,13 +499,27 @@ def test_review_actions_on_postgresql(built: tuple[Path, list[Any]]) -> None:
     url = os.environ.get("FAXINTAKE_TEST_POSTGRES_URL")
     if not url:
         pytest.skip("FAXINTAKE_TEST_POSTGRES_URL is not set (CI sets it and starts PostgreSQL)")
-    from faxintake.store.models import Base
+    from sqlalchemy import create_engine, make_url
 
-    store = Store(url)
-    with store.engine.begin() as c:  # a clean schema for this test
-        Base.metadata.drop_all(c)
-        c.exec_driver_sql("drop table if exists alembic_version")
-    store = Store(url)
+    # A schema of its own: the store test uses the same database, perhaps at the same time on the other worker.
+    schema = f"web_test_{os.getpid()}"
+    admin = create_engine(url)
+    with admin.begin() as c:
+        c.exec_driver_sql(f"drop schema if exists {schema} cascade")
+        c.exec_driver_sql(f"create schema {schema}")
+    own = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+    try:
+        store = Store(own)
+        with store.engine.connect() as c:
+            assert c.exec_driver_sql("select current_schema()").scalar() == schema
+        _review_on(store, built)
+    finally:
+        with admin.begin() as c:
+            c.exec_driver_sql(f"drop schema if exists {schema} cascade")
+        admin.dispose()
+
+
+def _review_on(store: Store, built: tuple[Path, list[Any]]) -> None:
     ids = [store.record(r).document_ids[0] for r in built[1]]
     users.add_user(store, "dora", "director", PASSWORDS["dora"])
     app = create_app(store, webapp.references(), out_dir=built[0])
@@ -516,7 +543,9 @@ def test_review_actions_on_postgresql(built: tuple[Path, list[Any]]) -> None:
 def audit_rows(store: Store, document_id: int) -> list[Audit]:
     with store.session("read the audit") as s:
         return list(
-            s.scalars(select(Audit).where(Audit.entity == "document", Audit.entity_id == document_id).order_by(Audit.id))
+            s.scalars(
+                select(Audit).where(Audit.entity == "document", Audit.entity_id == document_id).order_by(Audit.id)
+            )
         )
 
 
