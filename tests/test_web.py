@@ -120,6 +120,20 @@ def test_a_form_without_its_csrf_token_is_refused(app: Any) -> None:
     assert r.status_code == 403 and "expired" in r.text
 
 
+def test_login_never_sends_anyone_off_the_app_and_a_missing_document_is_not_found(app: Any) -> None:
+    client = TestClient(app)
+    token, _, _ = csrf(client, "/login?next=//evil.example/")
+    r = client.post(
+        "/login",
+        data={"username": "rita", "password": PASSWORDS["rita"], "csrf": token, "next": "//evil.example/"},
+        follow_redirects=False,
+    )
+    assert r.headers["location"] == "/queue"
+    token, _, _ = csrf(client, "/queue")
+    assert client.post("/documents/999/approve", data={"csrf": token, "version": 1}).status_code == 404
+    assert client.get("/documents/999").status_code == 404
+
+
 def test_wrong_passwords_lock_the_account_for_a_while(app: Any, store: Store) -> None:
     client = TestClient(app)
     for _ in range(users.MAX_FAILED):

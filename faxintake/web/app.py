@@ -515,10 +515,13 @@ def create_app(
         it now is, with the reason."""
         try:
             message = done()
-        except ConflictError as exc:
-            return page(request, "document.html", 409, user=user, error=str(exc), **document_context(document_id))
         except ReviewError as exc:
-            return page(request, "document.html", 400, user=user, error=str(exc), **document_context(document_id))
+            status = 409 if isinstance(exc, ConflictError) else 400
+            try:
+                context = document_context(document_id)
+            except ReviewError:  # no such document
+                return page(request, "message.html", 404, user=user, title="Not found", message=str(exc))
+            return page(request, "document.html", status, user=user, error=str(exc), **context)
         flash(request, message)
         return RedirectResponse(f"/documents/{document_id}", status_code=303)
 
