@@ -73,6 +73,13 @@
         if (input) input.focus();
       });
     });
+    // A value changed by hand is marked until it is saved.
+    document.querySelectorAll(".field-input").forEach(function (input) {
+      var was = input.value;
+      var mark = function () { input.closest(".field").classList.toggle("edited", input.value !== was); };
+      input.addEventListener("input", mark);
+      input.addEventListener("change", mark);
+    });
     // Queue rows: the whole row opens the document.
     document.querySelectorAll("tr[data-href]").forEach(function (tr) {
       tr.addEventListener("click", function (e) { if (e.target.tagName !== "A") window.location = tr.dataset.href; });
