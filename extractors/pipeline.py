@@ -172,7 +172,17 @@ def read_page(
         header=header,
         classify_confidence=found.confidence,
         fields=read.fields,
+        form_to_page=_form_to_page(read, dpi),
     )
+
+
+def _form_to_page(read: FormPageRead, dpi: int) -> tuple[float, float, float, float, float, float] | None:
+    """The registration as a map from form points to page points (what the review app draws boxes with)."""
+    if read.registration is None or not read.registration.ok:
+        return None
+    to_page = cv2.invertAffineTransform(read.registration.matrix)  # template pixels -> page pixels, same dpi
+    (a, b, c), (d, e, f) = to_page.tolist()
+    return (a, b, c * 72.0 / dpi, d, e, f * 72.0 / dpi)
 
 
 def _read_best_page(
@@ -463,4 +473,5 @@ def _read_text_layer_page(page: SourcePage, received: date | None) -> PageRead:
         text_layer=True,
         classify_confidence=found.confidence,
         fields=read.fields,
+        form_to_page=_form_to_page(read, dpi),
     )

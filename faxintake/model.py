@@ -108,6 +108,10 @@ class PageRead(Frozen):
     text_layer: bool = False
     classify_confidence: float = 1.0
     fields: dict[str, FieldRead] = Field(default_factory=dict)
+    # Where the blank form lies on the upright page: (a, b, c, d, e, f) mapping form points (x, y) to page points
+    # (a·x + b·y + c, d·x + e·y + f), both 1/72 inch from the top left; None unless the page registered. Lets a
+    # reviewer see each field's box on the page (the boxes themselves are the form's, FieldDef.box).
+    form_to_page: tuple[float, float, float, float, float, float] | None = None
 
 
 class Attachment(Frozen):

@@ -19,6 +19,7 @@ from faxintake.settings import SAMPLE_CORPUS, Settings
 from flows.console import configure_logging, fail, set_verbose
 from flows.console import errors as console
 from flows.store_cli import export_command, queue_app
+from flows.web_cli import users_app, web_command
 
 # No local variables in a traceback: an unexpected error's would show member data.
 app = typer.Typer(
@@ -31,6 +32,8 @@ forms_app = typer.Typer(no_args_is_help=True, help="The form catalog.")
 app.add_typer(forms_app, name="forms")
 app.add_typer(queue_app, name="queue")
 app.command("export")(export_command)
+app.command("web")(web_command)  # the review app (its web stack is imported only when it runs)
+app.add_typer(users_app, name="users")
 
 
 @app.callback()

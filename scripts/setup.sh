@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 PACKAGES="tesseract-ocr tesseract-ocr-eng tesseract-ocr-spa tesseract-ocr-chi-tra tesseract-ocr-osd \
   fonts-dejavu-core fonts-liberation2 fonts-humor-sans fonts-dkg-handwriting fonts-wqy-zenhei poppler-utils libtiff-tools \
   fonts-freefont-ttf fonts-lato fonts-open-sans fonts-go fonts-breip \
-  wamerican"
+  wamerican chromium chromium-driver"  # chromium: the review app's browser tests (headless, Debian's own driver)
 missing=$(for p in $PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || echo "$p"; done)
 if [ -n "$missing" ]; then
   export DEBIAN_FRONTEND=noninteractive

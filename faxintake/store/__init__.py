@@ -215,6 +215,7 @@ class Store:
                     rotation=p.rotation,
                     skew=p.skew,
                     classify_confidence=p.classify_confidence,
+                    form_to_page=list(p.form_to_page) if p.form_to_page else None,
                 )
             )
         s.add(fax)
@@ -242,6 +243,7 @@ class Store:
         )
         if linked is not None:
             linked.status = "resubmitted"
+            linked.version += 1
         for fname, f in doc.fields.items():
             row.fields.append(
                 FieldRow(
@@ -425,6 +427,7 @@ class Store:
                 )
             )
             d.status, d.resolved_by, d.resolved_reason, d.resolved_at = "resolved", actor, reason, _now()
+            d.version += 1
 
     def replace_decision(
         self, document_id: int, findings: list[dict[str, Any]], route: str, *, actor: str, reason: str
@@ -439,6 +442,7 @@ class Store:
             for f in findings:
                 d.findings.append(FindingRow(**f))
             d.route = route
+            d.version += 1
             s.add(
                 Audit(
                     at=_now(),
