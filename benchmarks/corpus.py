@@ -216,6 +216,10 @@ def main() -> None:
     for threshold in (0.5, 0.7, 0.8, 0.9, 0.95):
         above = [o for o in fields if o.confidence >= threshold]
         print(f"  >= {threshold:.2f}: {acc(above)}  ({len(above) / len(fields) * 100:.1f}% of fields)")
+    print("calibration by band: how often a read of that confidence is right (what the gate's threshold rests on)")
+    for lo, hi in ((0.0, 0.5), (0.5, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 0.95), (0.95, 0.99), (0.99, 1.01)):
+        band = [o for o in fields if lo <= o.confidence < hi]
+        print(f"  [{lo:.2f}, {min(hi, 1.0):.2f}{')' if hi <= 1.0 else ']'}: {acc(band)}")
     silent = [o for o in fields if not o.correct and o.confidence >= 0.9]
     print(
         f"\nsilent errors (wrong at confidence >= 0.9): {len(silent)} = {len(silent) / len(fields) * 100:.2f}% of fields"
