@@ -64,6 +64,34 @@ def estimate_skew(ink: np.ndarray, max_angle: float = 6.0) -> float:
     return round(float(fine), 2)
 
 
+STREAK_SHARE = 0.5  # of the page's rows a line must cross to be a streak (a table's borders cross far fewer)
+
+
+def without_streaks(ink: np.ndarray, skew: float) -> np.ndarray:
+    """The page's ink without the lines a dirty scanner glass draws down the whole page. Straight down the page as
+    sent, they lean by the skew the page was levelled by; Tesseract's page layout takes one for a column gap and
+    reads the words either side of it apart, or not at all."""
+    ys, xs = np.nonzero(ink)
+    if len(xs) == 0:
+        return ink
+    h = ink.shape[0]
+    best: tuple[np.ndarray, np.ndarray] | None = None
+    for angle in {skew, -skew}:  # whichever way the levelling turned it
+        across = np.round(xs + (ys - h / 2) * np.tan(np.radians(angle))).astype(np.int64)
+        counts = np.bincount(across - across.min())
+        if best is None or counts.max() > best[0].max():
+            best = (counts, across - across.min())
+    assert best is not None
+    counts, across = best
+    streaks = np.flatnonzero(counts > STREAK_SHARE * h)
+    if len(streaks) == 0:
+        return ink
+    hit = np.isin(across, np.concatenate([streaks - 1, streaks, streaks + 1]))
+    out = ink.copy()
+    out[ys[hit], xs[hit]] = False
+    return out
+
+
 def deskew(gray: np.ndarray, angle: float) -> np.ndarray:
     h, w = gray.shape
     matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)

@@ -111,6 +111,12 @@ def draw_case(family: Family, number: int, rng: random.Random) -> tuple[Case, Va
     return case, draw_variation(family, rng, hand)
 
 
+def draw_cases(family: Family, count: int = 48, seed: int = 2026) -> list[tuple[Case, Variation]]:
+    """The family's faxes, drawn: the first `count` of the same sequence whatever `count` is."""
+    rng = random.Random(f"{family}:{seed}")
+    return [draw_case(family, number, rng) for number in range(count)]
+
+
 def build_family(family: Family, count: int = 48, seed: int = 2026, out_dir: Path | None = None) -> Path:
     """The family's faxes with their ground truth and the roster and directory they agree with; built once."""
     out_dir = out_dir or CACHE / f"{family}-{count}-{seed}"
@@ -118,10 +124,8 @@ def build_family(family: Family, count: int = 48, seed: int = 2026, out_dir: Pat
         return out_dir
     out_dir.mkdir(parents=True, exist_ok=True)
     world = make_world()
-    rng = random.Random(f"{family}:{seed}")
     cases = []
-    for number in range(count):
-        case, variation = draw_case(family, number, rng)
+    for number, (case, variation) in enumerate(draw_cases(family, count, seed)):
         truth = build_case(case, number, world, out_dir, variation)
         (out_dir / f"{case.case_id}.truth.json").write_text(json.dumps(truth, indent=1, ensure_ascii=False) + "\n")
         cases.append(case)

@@ -136,3 +136,17 @@ def test_a_hand_printed_form_page_at_standard_resolution_is_known_and_read(tmp_p
     expected = truth["documents"][0]["fields"]
     marks = [n for n in ("reason_abusive_behavior", "signature", "attach_member_letter") if n in expected]
     assert {n: doc.fields[n].value for n in marks} == {n: expected[n]["value"] for n in marks}
+
+
+def test_a_letter_with_a_streak_down_the_page_is_still_read(tmp_path: Path) -> None:
+    """dev fax 19: a dirty scanner glass drew a line down the whole page as sent; levelled, it leans through the
+    letter's text, and Tesseract's layout took it for a column gap and read almost none of the letter."""
+    from extractors.ingest import iter_pages
+    from extractors.pipeline import read_page
+    from sample_faxes.traffic import draw_cases
+
+    case, variation = draw_cases("dev", 20)[19]
+    truth = build_case(case, 19, make_world(), tmp_path, variation)
+    letter = [p["number"] for p in truth["pages"] if p["doc_type"] == "member_letter"]
+    pages = [p for p in iter_pages(tmp_path / str(truth["file"])) if p.number in letter]
+    assert pages and [read_page(p, received=date(2026, 11, 3)).doc_type for p in pages] == ["member_letter"]
