@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from extractors.normalize import format_phone, parse_date
+from extractors.normalize import find_date, format_phone, parse_date
 from faxintake.model import FieldRead
 
 
@@ -116,6 +116,7 @@ def _colon_read_as_letter(token: str, known: Known) -> tuple[str | None] | None:
 
 VALUE_EDGE_JUNK = " :;,.|_-'`\"“”‘’©—–~"  # bits of the label's colon, the rule under the value, quotes
 JUNK_CONFIDENCE = 0.6
+JUNK_AROUND = 0.85  # a value found inside a reading with junk around it
 
 
 def _without_leading_junk(words: list[Word]) -> list[Word]:
@@ -143,13 +144,17 @@ def read_by_labels(
 
         def label_can_start(i: int, end: int, line: list[Word] = line, height: float = height) -> bool:
             # at the line's start, after a colon, or after a gap as wide as a column's (labels set side by side)
-            return (
-                i == 0
-                or line[end - 1].text.rstrip().endswith(":")
-                or line[i].box[0] - line[i - 1].box[2] > COLUMN_GAP * height
-            )
+            return i == 0 or line[end - 1].text.rstrip().endswith(":") or _column_gap(line, i, height)
 
-        starts = _scan(tokens, known, _exact, label_can_start)
+        def within_column(
+            label: tuple[str, ...], tokens: list[str], i: int, line: list[Word] = line, height: float = height
+        ) -> Match1:
+            found = _exact(label, tokens, i)
+            if found is None or any(_column_gap(line, j, height) for j in range(i + 1, found[0])):
+                return None  # "FAX  FROM": two cells' labels side by side, not the label "Fax from"
+            return found
+
+        starts = _scan(tokens, known, within_column, label_can_start)
         if not starts or starts[0][0] > 0:
             misread = (
                 _misread_label(tokens[0], known)
@@ -164,9 +169,9 @@ def read_by_labels(
             stop = starts[n + 1][0] if n + 1 < len(starts) else len(line)
             value_words = _without_leading_junk(line[end:stop])
             below = 1.0
-            if not value_words and row + 1 < len(lines):
+            if not value_words:
                 right = line[stop].box[0] if stop < len(line) else float("inf")
-                value_words = _value_below(line[start].box[0], right, height, line, lines[row + 1], known)
+                value_words = _value_below(line[start].box[0], right, height, line, lines[row + 1 : row + 3], known)
                 below = BELOW_CONFIDENCE
             text = " ".join(w.text for w in value_words).strip(VALUE_EDGE_JUNK)
             if text:
@@ -176,26 +181,37 @@ def read_by_labels(
 
 
 COLUMN_GAP = 2.5  # line heights between two words that makes the second start a column of its own
+Match1 = tuple[int, float] | None
+
+
+def _column_gap(line: list[Word], i: int, height: float) -> bool:
+    """Whether word `i` of the line starts a column of its own (a gap of several letters before it)."""
+    return line[i].box[0] - line[i - 1].box[2] > COLUMN_GAP * height
+
+
 BELOW_CONFIDENCE = 0.95  # a value taken from under its label: its place is a layout guess, if a good one
 
 
 def _value_below(
-    left: float, right: float, height: float, line: list[Word], under: list[Word], known: Known
+    left: float, right: float, height: float, line: list[Word], below: list[list[Word]], known: Known
 ) -> list[Word]:
-    """The words of the line under a label that stand in the label's column (from its left edge to the next
-    label's), when that line comes right below it; up to a word that is a label itself."""
-    gap = min(w.box[1] for w in under) - max(w.box[3] for w in line)
-    if gap > 1.6 * height:
-        return []
-    out: list[Word] = []
+    """The words under a label that stand in its column (from its left edge to the next label's), on the first
+    line right below it that has any there (a speck between makes a line of its own); up to a word that is a label
+    itself."""
     labels = {label[0] for label, _ in known if len(label) == 1}
-    for w in under:
-        if w.box[0] < left - height or w.box[0] >= right - height / 2:
-            continue
-        if _token(w.text) in labels and w.text.rstrip().endswith(":"):
-            break
-        out.append(w)
-    return _without_leading_junk(out) if out else []
+    for under in below:
+        if min(w.box[1] for w in under) - max(w.box[3] for w in line) > 1.6 * height:
+            return []
+        out: list[Word] = []
+        for w in under:
+            if w.box[0] < left - height or w.box[0] >= right - height / 2:
+                continue
+            if _token(w.text) in labels and w.text.rstrip().endswith(":"):
+                break
+            out.append(w)
+        if any(c.isalnum() for w in out for c in w.text):
+            return _without_leading_junk(out)
+    return []
 
 
 @dataclass(frozen=True)
@@ -328,6 +344,8 @@ def cover_fields(
             value, valid = (m.group(0), True) if m else (text, False)
         elif name == "date":
             d = parse_date(text)
+            if d is None and (d := find_date(text)) is not None:  # a date among junk read beside it
+                r = r.model_copy(update={"confidence": r.confidence * JUNK_AROUND})
             value, valid = (d.isoformat(), True) if d else (text, False)
         out[name] = FieldRead(
             value=value, confidence=r.confidence if valid else min(r.confidence, 0.4), raw=text, valid=valid
