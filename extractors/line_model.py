@@ -1,7 +1,9 @@
-"""The second reader: PP-OCRv4's text-line recognizer, run by onnxruntime, for what Tesseract reads badly.
+"""The second reader: PP-OCRv6's small text-line recognizer, run by onnxruntime, for what Tesseract reads badly.
 
 Tesseract gets about a third of hand-printed dates and phone numbers right; this CTC model, shipped inside the
-`rapidocr-onnxruntime` wheel (nothing is downloaded), reads them far better. We run the model ourselves rather
+`rapidocr` 3.10 wheel (Apache-2.0; nothing is downloaded), reads them far better. It replaced PP-OCRv4's model
+(`rapidocr-onnxruntime`): on hand-print in faces nothing was tuned on, the line model alone read 72% of fields
+exactly instead of 45%, typed ones 89% instead of 73%, at about the same cost (benchmarks/handprint.py). We run the model ourselves rather
 than through rapidocr because we want its per-frame character probabilities: a typed box's value is then the
 most probable reading *that has the box's format* (a date is d/d/dddd, a CIN eight digits and a letter), found
 by a Viterbi search over the CTC frames. That fixes the commonest slips of a free read: a letter read in a
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,13 +24,14 @@ import numpy as np
 from extractors import clean
 from faxintake.errors import OcrError
 
-MODEL_PACKAGE = "rapidocr_onnxruntime"
-MODEL_FILE = "models/ch_PP-OCRv4_rec_infer.onnx"
-HEIGHT = 48  # the model's input height
+MODEL_PACKAGE = "rapidocr"
+MODEL_FILE = "models/PP-OCRv6_rec_small.onnx"
+HEIGHT = 48  # the model's input height (PP-OCRv4 to v6 alike, and alike normalized: 3 channels, (x - 0.5) / 0.5)
 # Wider than the glyphs' natural aspect: CTC needs a blank frame between two equal characters ("11"), and
-# hand-printed 1s stand close together. Measured on the corpus's hand-print crops: 1.0 → 12/25 dates right,
-# 1.5 → 19/25, 2.0 → 15/25.
-STRETCH = 1.5
+# hand-printed 1s stand close together. PP-OCRv4's model read the corpus's hand-print dates best at 1.5 (19/25;
+# 1.0: 12/25); PP-OCRv6's reads the dev family's hand-print (benchmarks/handprint.py, 480 boxes) as well at 1.0 or
+# 1.25 (79.2% exact, 1.25 with fewer wrong reads at >= 0.9) and worse at 1.5 (76.5%).
+STRETCH = 1.25
 CANDIDATE_FLOOR = 1e-5  # a character less likely than this in a frame is not considered there
 
 
@@ -55,6 +58,15 @@ class LineRead:
         return min(self.char_confidences, default=0.0)
 
 
+# What is written in our forms' boxes: Latin letters (Spanish's and other accented ones), digits, the marks values
+# use. PP-OCRv6 knows some 18,700 characters; a free reading picks among these only, so a speck between two words
+# is a gap, not a middle dot ("a·medical"), and a stroke no "¦" or CJK character.
+WRITTEN = frozenset(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 /-.,'()#&:;?!%+@\"¿¡"
+    "ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝàáâãäåæçèéêëìíîïñòóôõöøùúûüýÿ"
+)
+
+
 @dataclass(frozen=True)
 class LineProbabilities:
     """The model's output for one line: frames × classes (blank first, space last)."""
@@ -66,9 +78,14 @@ class LineProbabilities:
     def index(self) -> dict[str, int]:
         return {c: i for i, c in enumerate(self.labels)}
 
+    @functools.cached_property
+    def written_columns(self) -> np.ndarray:
+        """The blank's column and those of the WRITTEN characters, in the model's order."""
+        return np.array([0, *(i for i, c in enumerate(self.labels) if c in WRITTEN)])
+
 
 class _Model:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, characters: Path | None = None) -> None:
         import onnxruntime as ort
 
         options = ort.SessionOptions()
@@ -79,13 +96,32 @@ class _Model:
             self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         except Exception as exc:  # onnxruntime raises its own untyped errors
             raise OcrError(f"cannot load the line recognizer model {path.name}: {exc}") from exc
-        characters = self.session.get_modelmeta().custom_metadata_map.get("character", "").splitlines()
-        self.labels = ("", *characters, " ")
+        listed = self.session.get_modelmeta().custom_metadata_map.get("character", "")
+        if characters is not None:  # a model exported without its character list carries it beside it
+            listed = characters.read_text(encoding="utf-8")
+        # The character set is owned here: CTC's blank first, the model's characters (its metadata's list, one a
+        # line; PP-OCRv6's has Latin-1 letters, Ñ among them, and no space), the space it was trained with last.
+        self.labels = ("", *listed.splitlines(), " ")
+        classes = self.session.get_outputs()[0].shape[-1]
+        if not listed or (isinstance(classes, int) and classes != len(self.labels)):
+            raise OcrError(f"the line recognizer model {path.name} does not come with its character list")
         self.input_name = self.session.get_inputs()[0].name
+
+
+_CHOSEN: list[tuple[Path, Path | None]] = []  # a model file tried instead of the shipped one (benchmarks)
+
+
+def use_model(path: Path, characters: Path | None = None) -> None:
+    """Read with another model file of the same kind (and its character list, when the model does not carry it):
+    how benchmarks/handprint.py measures a candidate before it is adopted."""
+    _CHOSEN[:] = [(path, characters)]
+    _model.cache_clear()
 
 
 @functools.cache
 def _model() -> _Model:
+    if _CHOSEN:
+        return _Model(*_CHOSEN[0])
     spec = importlib.util.find_spec(MODEL_PACKAGE)  # finds the package without importing rapidocr itself
     locations = list(spec.submodule_search_locations or []) if spec else []
     path = next((Path(p) / MODEL_FILE for p in locations if (Path(p) / MODEL_FILE).exists()), None)
@@ -167,11 +203,33 @@ def spaced(ink: np.ndarray, gap: float = GLYPH_GAP) -> np.ndarray:
     return np.hstack(pieces[:-1])
 
 
-def read_box(ink: np.ndarray, formats: Sequence[Format]) -> tuple[LineRead | None, LineProbabilities]:
+def read_box(
+    ink: np.ndarray, formats: Sequence[Format], accept: Callable[[str], bool] | None = None
+) -> tuple[LineRead | None, LineProbabilities]:
     """A box's most probable reading in one of `formats`, and the frames it was read from. When the reading has
     fewer characters than the ink has separate glyphs, two equal ones ran together in the frames ("11" read as "1":
     CTC needs a blank frame between them); the glyphs are set apart and read again, and that reading is taken when
-    it only adds characters. When it changes others, the two disagree and the reading stays unsure."""
+    it only adds characters. When it changes others, the two disagree and the reading stays unsure.
+    A reading `accept` rejects (a date with day 0: "1/" of "01/" read as one stroke) is looked at again at other
+    widths; what is found only there is taken, unsure."""
+    line, probs = _read_box(ink, formats)
+    if accept is None or (line is not None and accept(line.text)):
+        return line, probs
+    for stretch in RETRY_STRETCHES:
+        again = probabilities(ink, stretch=stretch)
+        found = read_format(again, formats)
+        if found is not None and accept(found.text):
+            unsure = tuple(min(c, DISAGREEMENT) for c in found.char_confidences)
+            return LineRead(found.text, unsure, found.log_probability), again
+    return line, probs
+
+
+# Other widths to look at a rejected reading again at: on the dev family's hand-print no one width read every
+# writer best (benchmarks/handprint.py), and a corpus birth date read with day 0 at 1.5 reads right at 1.0.
+RETRY_STRETCHES = (1.0, 1.5)
+
+
+def _read_box(ink: np.ndarray, formats: Sequence[Format]) -> tuple[LineRead | None, LineProbabilities]:
     probs = probabilities(ink)
     line = read_format(probs, formats)
     if line is not None and len(line.text) >= glyph_count(ink):
@@ -196,13 +254,14 @@ def _within(short: str, long: str) -> bool:
 
 
 def writes(letters: str) -> bool:
-    """Whether the model can read every one of `letters` (its alphabet is Chinese and English, some accents)."""
+    """Whether the model can read every one of `letters` (PP-OCRv6's alphabet: Chinese, Latin-1, more)."""
     return set(letters) <= set(_model().labels)
 
 
 def read_free(probs: LineProbabilities) -> LineRead:
-    """The model's own best reading (greedy CTC decoding)."""
-    best = probs.frames.argmax(axis=1)
+    """The model's own best reading among the WRITTEN characters (greedy CTC decoding)."""
+    columns = probs.written_columns
+    best = columns[probs.frames[:, columns].argmax(axis=1)]
     text: list[str] = []
     confidences: list[float] = []
     previous = 0
@@ -269,8 +328,9 @@ def _best_path(probs: LineProbabilities, fmt: Format) -> tuple[float, LineRead] 
     frames = probs.frames
     columns = np.array([probs.index.get(c, 0) for c in auto.alphabet])
     known = np.array([c in probs.index for c in auto.alphabet])
+    likely = _with_lookalikes(probs, auto.alphabet, columns)
     with np.errstate(divide="ignore"):
-        chars = np.where((frames[:, columns] > CANDIDATE_FLOOR) & known, np.log(frames[:, columns]), -np.inf)
+        chars = np.where((likely > CANDIDATE_FLOOR) & known, np.log(likely), -np.inf)
     # A space is not part of any format: between characters it is as good as a blank.
     gaps = np.log(np.maximum(frames[:, 0] + frames[:, -1], 1e-12))
     gap = len(auto.alphabet)  # the "last" index of a state just after a gap
@@ -337,11 +397,26 @@ def _best_path(probs: LineProbabilities, fmt: Format) -> tuple[float, LineRead] 
     for frame, position, last_char in path:
         if position != previous:
             text.append(auto.alphabet[last_char])
-            confidences.append(float(frames[frame, columns[last_char]]))
+            confidences.append(float(likely[frame, last_char]))
         elif last_char != gap and frame >= 0 and text:
-            confidences[-1] = max(confidences[-1], float(frames[frame, columns[last_char]]))
+            confidences[-1] = max(confidences[-1], float(likely[frame, last_char]))
         previous = position
     return score, LineRead("".join(text), tuple(confidences), score)
+
+
+# Letters a hand-printed digit is read as (normalize.DIGIT_LOOKALIKES, for Tesseract's readings): in a digit's place
+# the letter's probability is the digit's too. Schoolbell's 5 reads "S" at 0.93; a CIN's sixth character is a digit.
+DIGIT_LOOKALIKES = {"0": "OoDQ", "1": "Il|i", "2": "Zz", "5": "Ss", "8": "B", "9": "g"}
+
+
+def _with_lookalikes(probs: LineProbabilities, alphabet: Sequence[str], columns: np.ndarray) -> np.ndarray:
+    """Frames x `alphabet`: each character's probability, a digit's with its look-alike letters' added."""
+    likely = probs.frames[:, columns].copy()
+    for a, char in enumerate(alphabet):
+        for letter in DIGIT_LOOKALIKES.get(char, ""):
+            if letter in probs.index:
+                likely[:, a] += probs.frames[:, probs.index[letter]]
+    return np.minimum(likely, 1.0)
 
 
 LOOKALIKE_MARKS = {",": ",.;", "/": "/-.", "-": "-/.", ".": ".,"}  # what a written mark may be read as
@@ -360,5 +435,5 @@ def free_log_probability(probs: LineProbabilities) -> float:
     """The log probability of the most likely path with no constraint, spaces counted as gaps like `read_format`."""
     frames = probs.frames
     gap = frames[:, 0] + frames[:, -1]
-    best = np.maximum(gap, frames[:, 1:-1].max(axis=1))
+    best = np.maximum(gap, frames[:, probs.written_columns[1:]].max(axis=1))
     return float(np.log(np.maximum(best, 1e-12)).sum())

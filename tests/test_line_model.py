@@ -191,11 +191,12 @@ def test_a_reading_with_as_many_characters_as_glyphs_is_not_read_again(monkeypat
     assert read is not None and read.text == "110"
 
 
-def test_the_model_reads_two_close_hand_printed_ones_once_set_apart() -> None:
-    # Humor Sans at fax size: its "11" runs together in the frames of the line as written.
+def test_the_model_reads_two_close_hand_printed_ones() -> None:
+    # Humor Sans at fax size: PP-OCRv4's model ran its "11" together in the frames of the line as written and needed
+    # the glyphs set apart (the fake frames above test that step); PP-OCRv6's reads both 1s as written.
     ink = _rendered("11/05/2026", "Hand-Humor", size=30)
     plain = line_model.read_format(line_model.probabilities(ink), LINE_FORMATS[FieldType.DATE])
-    assert plain is not None and plain.text == "1/05/2026"
+    assert plain is not None and plain.text == "11/05/2026"
     read, _ = line_model.read_box(ink, LINE_FORMATS[FieldType.DATE])
     assert read is not None and read.text == "11/05/2026"
     assert read.confidence > 0.5
@@ -219,3 +220,60 @@ def test_a_line_crossing_the_box_is_no_punctuation_but_a_thin_one_inside_is_kept
     kept = _text_ink(box, speck=8, dpi=204)
     assert not kept[:, 90].any()
     assert kept[5:43, 43:45].all() and kept[10:38, 20:40].all() and kept[10:38, 94:110].all()
+
+
+# The model itself: PP-OCRv6's small line recognizer, from the locked `rapidocr` wheel, with its own character list.
+
+
+def test_the_model_loads_from_the_wheel_with_its_character_set() -> None:
+    import importlib.util
+
+    model = line_model._model()
+    spec = importlib.util.find_spec(line_model.MODEL_PACKAGE)
+    assert spec is not None and spec.submodule_search_locations
+    assert line_model.MODEL_FILE.endswith("PP-OCRv6_rec_small.onnx")
+    assert line_model._model.cache_info().currsize == 1
+    labels = model.labels
+    assert labels[0] == "" and labels[-1] == " "  # CTC's blank first, the space last
+    assert model.session.get_outputs()[0].shape[-1] == len(labels)
+    assert set("0123456789/-.,'()#ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") <= set(labels)
+    assert line_model.writes("áéíóúüñÁÉÍÓÚÜÑ")  # Spanish's letters: PP-OCRv4's model had no Ñ
+    assert len(labels) > 18_000  # its metadata's list, not a list of our own
+
+
+def test_a_free_reading_writes_only_what_our_boxes_hold() -> None:
+    labels = ("", "a", "·", "b", "¦", " ")
+    out = np.zeros((3, len(labels)), np.float32)
+    out[0, 1] = 0.9
+    out[1, 2], out[1, 5] = 0.6, 0.3  # a speck between words: a middle dot to the model, a gap to us
+    out[2, 3] = 0.9
+    out[:, 0] = 1.0 - out.sum(axis=1)
+    read = line_model.read_free(LineProbabilities(frames=out, labels=labels))
+    assert read.text == "a b"
+
+
+def test_a_letter_read_where_the_format_wants_a_digit_counts_as_its_look_alike_digit() -> None:
+    labels = ("", "1", "5", "S", " ")
+    out = np.zeros((3, len(labels)), np.float32)
+    out[0, 1] = 0.95
+    out[2, 3], out[2, 2] = 0.9, 0.05  # a hand-printed 5 that looks like an S
+    out[:, 0] = 1.0 - out.sum(axis=1)
+    read = line_model.read_format(LineProbabilities(frames=out, labels=labels), ((Segment("015", 2, 2),),))
+    assert read is not None and read.text == "15"
+    assert read.char_confidences[1] == pytest.approx(0.95)
+
+
+def test_a_reading_the_box_rejects_is_looked_at_again_at_other_widths(monkeypatch: pytest.MonkeyPatch) -> None:
+    first = frames({"1": 0.9}, {}, {"0": 0.9})  # "10" at the usual width; say the box rejects it
+    wider = frames({"1": 0.9}, {}, {"2": 0.8}, {}, {"0": 0.9})
+    monkeypatch.setattr(
+        line_model,
+        "probabilities",
+        lambda ink, *, stretch=line_model.STRETCH: first if stretch == line_model.STRETCH else wider,
+    )
+    ink = _bars((5, 9), (30, 34))
+    read, _ = line_model.read_box(ink, UP_TO_THREE, accept=lambda text: text != "10")
+    assert read is not None and read.text == "120"
+    assert read.confidence <= line_model.DISAGREEMENT  # found only on a second look: unsure
+    kept, _ = line_model.read_box(ink, UP_TO_THREE, accept=lambda text: True)
+    assert kept is not None and kept.text == "10"

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
-from extractors.vote import AGREED_CAP, DISPUTED, Word, agreement, english_word, reconcile, words_of
+from extractors.vote import (
+    AGREED_CAP,
+    CALIBRATION,
+    DISPUTED,
+    Word,
+    agreement,
+    calibrated,
+    english_word,
+    reconcile,
+    words_of,
+)
 
 
 def ws(*pairs: tuple[str, float]) -> list[Word]:
@@ -126,3 +138,23 @@ def test_agreement_lifts_the_surer_reading_part_of_the_way_and_no_further_than_t
     assert 0.9 < agreement(0.9, 0.8) < independent
     assert agreement(0.9, 0.8) == agreement(0.8, 0.9)
     assert agreement(0.999, 0.999) == AGREED_CAP
+
+
+def test_a_second_reading_that_only_leaves_characters_out_does_not_replace_the_first() -> None:
+    # Typed "I10": Tesseract unsure of "110", the line model sure of "10" (two narrow glyphs run into one).
+    out = reconcile([Word("110", 0.19), Word("hypertension,", 0.93)], [Word("10", 1.0), Word("hypertension,", 1.0)])
+    assert [w.text for w in out] == ["110", "hypertension,"]
+    assert out[0].confidence < 0.19 + 1e-9
+    known = english_word
+    assert reconcile([Word("110", 0.19)], [Word("10", 1.0)], known)[0].text == "110"
+    assert reconcile([Word("1O", 0.19)], [Word("10", 1.0)], known)[0].text == "10"  # a reading of its own: surer
+    assert reconcile([Word("FO03.90", 0.33)], [Word("F03.90", 1.0)])[0].text == "F03.90"  # the first's junk left out
+
+
+def test_calibration_maps_each_readers_confidence_to_its_measured_chance_of_being_right() -> None:
+    assert calibrated("tesseract", 0.97) < calibrated("line model", 0.99)  # sure Tesseract on hand-print: 86%
+    assert calibrated("line model", 0.0) == CALIBRATION["line model"][0][1]
+    assert calibrated("tesseract", 1.0) == CALIBRATION["tesseract"][-1][1]
+    assert calibrated("tesseract", 0.5) == pytest.approx(0.21)
+    for points in CALIBRATION.values():  # isotonic: a surer reading is never less likely right
+        assert all(a <= b for (_, a), (_, b) in itertools.pairwise(points))
