@@ -138,6 +138,8 @@ SUPPORTING_RULES: tuple[Rule, ...] = (
     ("mma", (("medication management agreement", "medication agreement", "controlled substance agreement"),), (), 0),
     ("attachment", (ATTACHMENT_TITLES,), (), 0),
     ("fax_cover", (COVER_TITLE,), COVER_LABELS, 3),
+    # a letter whose greeting and closing are in words we do not know: what it is about, and who it names
+    ("member_letter", (LETTER_TOPICS, ("alliance", "member services")), (), 0),
 )
 
 

@@ -125,6 +125,18 @@ DEV_LETTERS = (
         ),
         "Ua tsaug,",
     ),
+    LetterWording(  # was a test wording: its greeting and closing were none the classifier knew (moved to dev)
+        "dev-hmn-notice",
+        "hmn",
+        "Hais rau {name},",
+        (
+            "Peb sau tsab ntawv no los qhia koj tias peb tau thov lub Alliance kom hloov koj mus rau lwm tus kws kho "
+            "mob thawj. Koj tseem yog peb tus neeg mob mus txog thaum hloov tiav.",
+            "Yog koj muaj lus nug, thov hu rau peb lub chaw ua hauj lwm.",
+        ),
+        "Sau npe,",
+        date_format="%m/%d/%Y",
+    ),
 )
 
 TEST_LETTERS = (
@@ -166,15 +178,14 @@ TEST_LETTERS = (
         "Cordialmente,",
     ),
     LetterWording(
-        "test-hmn-notice",
+        "test-hmn-change",
         "hmn",
-        "Hais rau {name},",
+        "Txog {name},",
         (
-            "Peb sau tsab ntawv no los qhia koj tias peb tau thov lub Alliance kom hloov koj mus rau lwm tus kws kho "
-            "mob thawj. Koj tseem yog peb tus neeg mob mus txog thaum hloov tiav.",
-            "Yog koj muaj lus nug, thov hu rau peb lub chaw ua hauj lwm.",
+            "Peb lub chaw kho mob xav qhia koj tias peb tau xa ntawv mus rau Alliance thov kom lawv muab lwm tus kws "
+            "kho mob saib xyuas koj. Peb tseem pab koj kom txog thaum hloov lawm.",
+            "Hu rau Member Services yog koj xav xaiv koj tus kws kho mob tshiab.",
         ),
-        "Sau npe,",
-        date_format="%m/%d/%Y",
+        "Nrog kev hwm,",
     ),
 )

@@ -12,6 +12,7 @@ same family, count and seed give the same bytes.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -111,6 +112,14 @@ def draw_case(family: Family, number: int, rng: random.Random) -> tuple[Case, Va
     return case, draw_variation(family, rng, hand)
 
 
+def generator_digest() -> str:
+    """What the faxes are made by: a cached family is built again when any of the generator's code changes."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
 def draw_cases(family: Family, count: int = 48, seed: int = 2026) -> list[tuple[Case, Variation]]:
     """The family's faxes, drawn: the first `count` of the same sequence whatever `count` is."""
     rng = random.Random(f"{family}:{seed}")
@@ -119,7 +128,7 @@ def draw_cases(family: Family, count: int = 48, seed: int = 2026) -> list[tuple[
 
 def build_family(family: Family, count: int = 48, seed: int = 2026, out_dir: Path | None = None) -> Path:
     """The family's faxes with their ground truth and the roster and directory they agree with; built once."""
-    out_dir = out_dir or CACHE / f"{family}-{count}-{seed}"
+    out_dir = out_dir or CACHE / f"{family}-{count}-{seed}-{generator_digest()}"
     if (out_dir / "members.csv").exists():
         return out_dir
     out_dir.mkdir(parents=True, exist_ok=True)
