@@ -97,15 +97,12 @@ def process(
         prefect_api.start_temporary_server()  # unless a server is configured; its start-up overlaps what follows
         from faxintake.intake import References, expand_inputs
 
+        References.load(settings)  # a roster that does not parse fails the command before any fax is handed out
         files = expand_inputs(inputs)
         if not dask_address:
             pool.read_ahead(files, settings)  # the OCR workers start, and begin on the first fax
-        References.load(settings)
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        from flows.intake import run_batch  # Prefect, imported while the server and the workers start
-
-        total = len(files)
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -114,7 +111,9 @@ def process(
             console=console,
             transient=True,
         ) as bar:
-            job = bar.add_task("faxes", total=total)
+            job = bar.add_task("faxes", total=len(files))
+            from flows.intake import run_batch  # Prefect, imported while the server and the workers start
+
             summary = run_batch(
                 inputs, settings, dask_address=dask_address, progress=lambda n, _result: bar.update(job, completed=n)
             )
