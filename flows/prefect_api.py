@@ -195,7 +195,12 @@ def shared_api() -> Iterator[None]:
     except BaseException:
         server.stop()
         raise
+    from prefect.context import refresh_global_settings_context
+
     os.environ["PREFECT_API_URL"] = url
+    # A thread started inside (an inbox watched from a thread) begins from Prefect's global settings, not from the
+    # context below: without this it found no API URL and Prefect started a temporary server of its own there.
+    refresh_global_settings_context()
     try:
         # Flow-run heartbeats let a long-lived server find crashed runs; this one runs no service that watches them,
         # and the engine waits up to a second for the heartbeat thread at the end of every flow run.
@@ -204,6 +209,7 @@ def shared_api() -> Iterator[None]:
     finally:
         _drain_prefect_workers()
         os.environ.pop("PREFECT_API_URL", None)
+        refresh_global_settings_context()
         server.stop()
 
 

@@ -162,3 +162,36 @@ def test_process_uses_the_server_prefect_api_url_names(tmp_path: Path, monkeypat
     api.start_temporary_server()
     with api.shared_api():
         assert os.environ["PREFECT_API_URL"] == "http://127.0.0.1:1/api"
+
+
+def test_threads_started_inside_shared_api_use_its_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A thread begins from Prefect's global settings, not from the caller's settings context: one started inside
+    (an inbox watched from a thread, as benchmarks.operations does) must see the temporary server's URL too, or Prefect
+    starts a server of its own in it."""
+    import threading
+
+    from prefect.settings import get_current_settings
+
+    import flows.prefect_api as api
+
+    class Started:  # stands for the temporary server: its start-up is not what this test is about
+        url = "http://127.0.0.1:9/api"
+
+        def wait(self) -> str:
+            return self.url
+
+        def stop(self) -> None:
+            pass
+
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.setattr(api, "TemporaryServer", Started)
+    monkeypatch.setattr(api, "_drain_prefect_workers", lambda: None)
+    if get_current_settings().api.url:
+        pytest.skip("a Prefect server is configured for this test session")
+    seen: list[str | None] = []
+    with api.shared_api():
+        thread = threading.Thread(target=lambda: seen.append(get_current_settings().api.url))
+        thread.start()
+        thread.join()
+    assert seen == [Started.url]
+    assert not get_current_settings().api.url, "and the global settings are as they were afterwards"
