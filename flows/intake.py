@@ -177,6 +177,9 @@ def run_batch(
     def intake(files: list[str], count: int) -> BatchSummary:
         log = get_run_logger()
         started = time.perf_counter()
+        # Opened here, not captured from run_batch: with Dask, the flow (closure and all) travels with each task's
+        # context, and a store (its engine) does not pickle.
+        store = open_store(settings)  # unreachable: every fax still gets its result file, the run reports it
         summary = BatchSummary(inputs=len(files))
         futures: list[PrefectFuture[FaxResult]] = [
             fax_task.submit(Path(f), settings, n) for n, f in enumerate(files, start=1)
@@ -210,7 +213,6 @@ def run_batch(
     if _local:
         workers.read_ahead(paths, settings)  # the workers begin on the first fax while the rest is set up
     try:
-        store = open_store(settings)  # unreachable: every fax still gets its result file, the run reports it
         with shared_api():
             return intake([str(p) for p in paths], len(paths))
     finally:
