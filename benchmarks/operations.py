@@ -140,7 +140,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         from extractors.pipeline import start_worker
-        from flows.intake import shared_api
+        from flows.prefect_api import shared_api
 
         with shared_api():  # the temporary Prefect server is started once, as the CLI does
             rows = []

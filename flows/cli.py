@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from faxintake.catalog import load_catalog
-from faxintake.catalog.render import render_form
 from faxintake.errors import ConfigError, FaxIntakeError
 from faxintake.settings import SAMPLE_CORPUS, Settings
 from flows.console import configure_logging, fail, set_verbose
@@ -21,6 +18,10 @@ from flows.console import errors as console
 from flows.store_cli import export_command, queue_app
 from flows.web_cli import users_app, web_command
 
+_started = time.perf_counter()  # when this invocation began: the summary counts the whole command, start-up included
+_invoked = False
+# Each command imports what it needs when it runs: `forms spec` needs neither OpenCV nor Prefect nor the store, and
+# `process` starts the Prefect API and the OCR workers before importing Prefect (flows/prefect_api.py).
 # No local variables in a traceback: an unexpected error's would show member data.
 app = typer.Typer(
     no_args_is_help=True,
@@ -46,6 +47,10 @@ def options(
     ] = False,
 ) -> None:
     """Read, check and route faxed plan forms."""
+    global _started, _invoked
+    if _invoked:  # the app invoked again in this process (tests): this invocation begins now
+        _started = time.perf_counter()
+    _invoked = True
     if verbose:
         set_verbose()
 
@@ -87,14 +92,20 @@ def process(
         confidence_threshold=threshold,
         **({"workers": workers} if workers else {}),
     )
-    from faxintake.intake import References
-    from flows.intake import run_batch
-
     try:
-        References.load(settings)
-        from faxintake.intake import expand_inputs
+        settings.checked()
+        from flows import prefect_api
+        from flows import workers as pool
 
-        total = len(expand_inputs(inputs))
+        prefect_api.start_temporary_server()  # unless a server is configured; its start-up overlaps what follows
+        from faxintake.intake import References, expand_inputs
+
+        References.load(settings)  # a roster that does not parse fails the command before any fax is handed out
+        files = expand_inputs(inputs)
+        if not dask_address:
+            pool.read_ahead(files, settings)  # the OCR workers start, and begin on the first fax
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -103,15 +114,23 @@ def process(
             console=console,
             transient=True,
         ) as bar:
-            job = bar.add_task("faxes", total=total)
+            job = bar.add_task("faxes", total=len(files))
+            from flows.intake import run_batch  # Prefect, imported while the server and the workers start
+
             summary = run_batch(
                 inputs, settings, dask_address=dask_address, progress=lambda n, _result: bar.update(job, completed=n)
             )
     except FaxIntakeError as exc:
         raise fail(exc) from exc
-    table = Table(
-        title=f"{summary.inputs} faxes, {summary.pages} pages in {summary.seconds:.1f} s ({summary.pages_per_second:.2f} pages/s)"
+    from rich.table import Table
+
+    seconds = time.perf_counter() - _started
+    console.print(
+        f"{summary.inputs} fax(es), {summary.pages} pages in {seconds:.1f} s ({summary.pages / seconds:.2f} pages/s;"
+        f" start-up included, the flow {summary.seconds:.1f} s)",
+        soft_wrap=True,
     )
+    table = Table()
     table.add_column("route")
     table.add_column("documents", justify="right")
     for route, count in sorted(summary.routes.items()):
@@ -134,6 +153,8 @@ def process(
 @forms_app.command("spec")
 def forms_spec() -> None:
     """Print the form catalog (fields, types, labels, boxes) as JSON."""
+    from faxintake.catalog import load_catalog
+
     try:
         catalog = load_catalog()
     except FaxIntakeError as exc:
@@ -149,6 +170,9 @@ def forms_blank(
     language: Annotated[str, typer.Option("--language", help="en, es, zh-Hant or hmn (HIF/MET)")] = "en",
 ) -> None:
     """Write the blank form as a vector PDF."""
+    from faxintake.catalog import load_catalog
+    from faxintake.catalog.render import render_form
+
     try:
         catalog = load_catalog()
         form = catalog.form(form_id)
@@ -181,11 +205,14 @@ def watch_inbox(
     once: Annotated[bool, typer.Option("--once", help="process what is there now, then stop")] = False,
 ) -> None:
     """Process each fax that lands in INBOX exactly once; move it to INBOX/processed or INBOX/failed."""
-    from flows.inbox import watch
-
     settings = Settings(out_dir=out, roster_path=roster, providers_path=providers, store_url=store)
     try:
         settings.checked()
+        from flows import prefect_api
+
+        prefect_api.start_temporary_server()  # unless a server is configured; started while Prefect is imported
+        from flows.inbox import watch
+
         watch(
             inbox,
             settings,
@@ -217,6 +244,8 @@ def reprocess_cmd(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="report what would change, change nothing")] = False,
 ) -> None:
     """Decide stored documents again and report which changed route or codes (table and CSV)."""
+    from rich.table import Table
+
     from faxintake.reprocess import redecide, reread, write_changes
     from faxintake.store import Store
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import sys
 import traceback
 from pathlib import Path
 
@@ -19,20 +21,58 @@ errors = Console(stderr=True)
 log = logging.getLogger("flows.cli")
 
 
-# Prefect logs every task run's end at INFO ("Finished in state Completed()", without the task's name): two lines a
-# fax on the console and in the Prefect API's log table, which the run's task list shows already. Failures still log.
+# Prefect logs every task run's end at INFO ("Finished in state Completed()", without the task's name): a line a fax
+# on the console and in the Prefect API's log table, which the run's task list shows already. Failures still log.
+# Set through Prefect's logging settings (PREFECT_LOGGING_<path>_<key>) rather than on the logger: Prefect's logging
+# set-up, when Prefect is imported after ours, sets the level from its logging.yml again (NOTSET), which is how the
+# line per task run came back on the console.
+TASK_RUNS_LEVEL_ENV = "PREFECT_LOGGING_LOGGERS_PREFECT_TASK_RUNS_LEVEL"
 PREFECT_TASK_RUNS = logging.getLogger("prefect.task_runs")
 
 
+class StderrHandler(logging.StreamHandler):
+    """The console's log lines go to sys.stderr as it is when a line is logged: while the progress bar shows, rich's
+    stand-in for it, which prints the line above the bar instead of through it. (Its name has no leading underscore:
+    Prefect's logging set-up keeps a root handler it takes for the user's, and replaces the others with its own.)"""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    @property
+    def stream(self) -> object:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: object) -> None:
+        pass
+
+
+_console_handler = StderrHandler()
+_task_runs_level_set = False
+
+
 def configure_logging() -> None:
-    """The console as the CLI shows it: warnings and errors, Prefect's run summaries, no line per task run."""
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    PREFECT_TASK_RUNS.setLevel(logging.WARNING)
+    """The console as the CLI shows it: warnings and errors. Prefect's lines (the run's start and end, a line per
+    task run, the temporary server's start) show with --verbose; those of the flow run still reach the Prefect API."""
+    global _task_runs_level_set
+    _console_handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    _console_handler.setLevel(logging.WARNING)
+    root = logging.getLogger()
+    if _console_handler not in root.handlers:
+        root.addHandler(_console_handler)
+    root.setLevel(logging.WARNING)
+    if TASK_RUNS_LEVEL_ENV not in os.environ:  # a level the user set stays as set
+        os.environ[TASK_RUNS_LEVEL_ENV] = "WARNING"
+        _task_runs_level_set = True
+    PREFECT_TASK_RUNS.setLevel(os.environ[TASK_RUNS_LEVEL_ENV])
 
 
 def set_verbose() -> None:
     for name in OUR_LOGGERS:
         logging.getLogger(name).setLevel(logging.DEBUG)
+    _console_handler.setLevel(logging.NOTSET)
+    if _task_runs_level_set:
+        os.environ[TASK_RUNS_LEVEL_ENV] = "INFO"
     PREFECT_TASK_RUNS.setLevel(logging.INFO)
 
 

@@ -20,7 +20,8 @@ from faxintake.errors import StoreError
 from faxintake.intake import result_path, write_json
 from faxintake.settings import STORE_ENV, Settings
 from faxintake.store import Store
-from flows.intake import BatchSummary, run_batch, shared_api
+from flows.intake import BatchSummary, run_batch
+from flows.prefect_api import shared_api
 
 if TYPE_CHECKING:
     from prefect.deployments.runner import RunnerDeployment

@@ -1,49 +1,36 @@
-"""Prefect flows: the intake of a batch of faxes, its stages as named tasks.
+"""Prefect flows: the intake of a batch of faxes, one named task per fax.
 
-Locally, Prefect runs the tasks on threads (its overhead stays in one process) and each `read` hands the
-OCR work to a pool of worker processes that lives as long as this process: one warm OCR engine and one set
-of rendered templates per core, reused by every batch (threads alone would share the GIL). With
-`dask_address`, the tasks run on the Dask cluster's workers instead. Results are written and recorded by
-the flow itself, one writer for the store. Task and run names carry input numbers only, never member data.
+Locally, Prefect runs the tasks on threads (its overhead stays in one process) and each task collects its fax's read
+from the pool of OCR worker processes (flows/workers.py), which had the batch handed to it before the flow started;
+its decision follows on the task's thread. With `dask_address`, the tasks run on the Dask cluster's workers instead.
+Results are written and recorded by the flow itself, one writer for the store. Task and run names carry input
+numbers only, never member data.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import multiprocessing
-import os
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # no network here; and no telemetry of our runs
-# The temporary server starts in ~8 s, but on a machine whose cores are busy with OCR it can take over 20 s,
-# Prefect's default wait: wait longer rather than fail the run.
-os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
-
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
-from prefect.settings import (
-    PREFECT_API_URL,
-    PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
-    get_current_settings,
-    temporary_settings,
-)
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from extractors.pipeline import FaxRead, start_worker
-from faxintake.errors import InputError, OcrError, StoreError
-from faxintake.intake import current_references, decide_fax, error_result, expand_inputs, read_input, write_result
+from extractors.pipeline import FaxRead
+from faxintake.errors import StoreError
+from faxintake.intake import current_references, decide_fax, expand_inputs, write_result
 from faxintake.model import FaxResult
 from faxintake.settings import Settings
 from faxintake.store import Store
+from flows import workers
+from flows.prefect_api import shared_api
 
 log = logging.getLogger(__name__)
 
@@ -72,42 +59,14 @@ def lookup_store(url: str) -> Store | None:
         return _lookup_stores[url]
 
 
-def read_or_error(path: Path, settings: Settings) -> FaxRead | FaxResult:
-    """Ingest, clean, classify and read one fax; an unreadable file becomes its error result."""
-    try:
-        return read_input(path, settings)
-    except (InputError, OcrError) as exc:
-        return error_result(path, exc)
+# Set for local runs, whose worker pool reads; on a Dask worker (dask_address) the task reads in its own process.
+_local = False
 
 
-_pool: ProcessPoolExecutor | None = None
-_pool_size = 0
-
-
-def worker_pool(workers: int) -> ProcessPoolExecutor:
-    """The OCR worker processes, started once and kept (their engines and templates stay warm)."""
-    global _pool, _pool_size
-    if _pool is None or _pool_size != workers:
-        if _pool is not None:
-            _pool.shutdown()
-        _pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=start_worker)
-        _pool_size = workers
-    return _pool
-
-
-_local_pool: ProcessPoolExecutor | None = None  # set for local runs; on a Dask worker the task does the work itself
-
-
-# No caching or result persistence: a fax is processed once, and hashing a whole read page by page for a
-# cache key costs more than the decision it would save.
-@task(name="read", task_run_name="read-{number}", cache_policy=NO_CACHE, persist_result=False)
 def read_stage(path: Path, settings: Settings, number: int) -> FaxRead | FaxResult:
     """Ingest, clean, classify and read one fax. An unreadable input or an OCR failure is logged here, not in the
     OCR worker process (whose logging is not set up): its number, file name and what is wrong, never member data."""
-    if _local_pool is not None:
-        read = _local_pool.submit(read_or_error, path, settings).result()
-    else:
-        read = read_or_error(path, settings)
+    read = workers.collect(path, settings) if _local else workers.read_or_error(path, settings)
     if isinstance(read, FaxResult):
         log.warning("input %d (%s) not read: %s", number, path.name, read.error)
     else:
@@ -115,15 +74,23 @@ def read_stage(path: Path, settings: Settings, number: int) -> FaxRead | FaxResu
     return read
 
 
-@task(name="decide", task_run_name="decide-{number}", cache_policy=NO_CACHE, persist_result=False)
-def decide_stage(read: FaxRead | FaxResult, settings: Settings, source_name: str, number: int) -> FaxResult:
+def decide_stage(read: FaxRead | FaxResult, settings: Settings, source_name: str) -> FaxResult:
     """Apply the rules, link a resubmission to its earlier return, choose the route, render any deficiency notice.
-    Here on its thread, not in the worker pool: a decision takes about a millisecond (a notice some more), and in
-    the pool it would queue behind the reads submitted after its own, holding its fax's result back."""
+    On the task's thread, not in the worker pool: a decision takes about a millisecond (a notice some more), and in
+    the pool it would queue behind the reads handed to it after its own, holding its fax's result back."""
     if isinstance(read, FaxResult):
         return read
     returns = lookup_store(settings.store)
     return decide_fax(read, settings, current_references(settings), source_name=source_name, returns=returns)
+
+
+# One task run per fax, its read and its decision: each task run costs Prefect ~13 ms of CPU (its events, their
+# recording by the server), and two a fax made Prefect ~9.5% of a batch's CPU. No caching or result persistence:
+# a fax is processed once, and hashing a whole read page by page for a cache key costs more than the decision.
+@task(name="fax", task_run_name="fax-{number}", cache_policy=NO_CACHE, persist_result=False)
+def fax_task(path: Path, settings: Settings, number: int) -> FaxResult:
+    """Read one fax (collected from the worker pool), then decide it."""
+    return decide_stage(read_stage(path, settings, number), settings, path.name)
 
 
 @dataclass
@@ -154,13 +121,13 @@ class BatchSummary:
 
 
 def task_runner(settings: Settings, dask_address: str | None) -> Any:
-    """Threads feeding the worker pool by default, or an existing Dask cluster."""
+    """Threads collecting from the worker pool by default, or an existing Dask cluster."""
     if dask_address:
         from prefect_dask import DaskTaskRunner
 
         return DaskTaskRunner(address=dask_address)
-    # Bounded (a read's thread only waits on the worker pool): enough for every worker to have a read running and
-    # one queued while the decides submitted behind them wait for their reads.
+    # Bounded (a task's thread mostly waits on the worker pool): enough for every worker to have a read running and
+    # a few done, their decisions made while the next reads run.
     return ThreadPoolTaskRunner(max_workers=settings.workers * 4)
 
 
@@ -197,7 +164,9 @@ def run_batch(
     dask_address: str | None = None,
     progress: Callable[[int, FaxResult], object] | None = None,
 ) -> BatchSummary:
-    """Process every input; the flow is built here so the task runner can follow the settings."""
+    """Process every input. Locally the worker pool is handed the faxes first, then the Prefect API is waited for
+    (a temporary server starts in seconds) and the flow collects the reads; the flow is built here so the task
+    runner can follow the settings."""
 
     @flow(
         name="intake",
@@ -208,15 +177,14 @@ def run_batch(
     def intake(files: list[str], count: int) -> BatchSummary:
         log = get_run_logger()
         started = time.perf_counter()
+        # Opened here, not captured from run_batch: with Dask, the flow (closure and all) travels with each task's
+        # context, and a store (its engine) does not pickle.
         store = open_store(settings)  # unreachable: every fax still gets its result file, the run reports it
         summary = BatchSummary(inputs=len(files))
-        # Each fax's decide is submitted right after its read, so decisions follow the reads through the batch
-        # instead of all waiting for the last read (the worker pool would idle while they ran).
-        decisions: list[PrefectFuture[FaxResult]] = []
-        for n, f in enumerate(files, start=1):
-            read = read_stage.submit(Path(f), settings, n)
-            decisions.append(decide_stage.submit(read, settings, Path(f).name, n))  # type: ignore[call-overload]  # a future stands for its value
-        for n, (future, f) in enumerate(zip(decisions, files, strict=True), start=1):
+        futures: list[PrefectFuture[FaxResult]] = [
+            fax_task.submit(Path(f), settings, n) for n, f in enumerate(files, start=1)
+        ]
+        for n, (future, f) in enumerate(zip(futures, files, strict=True), start=1):
             result, failed = record(future.result(), Path(f), settings, store)
             if failed is not None:
                 log.warning("input %d (%s) not recorded: %s", n, Path(f).name, failed.args[0])
@@ -239,74 +207,13 @@ def run_batch(
         )
         return summary
 
-    global _local_pool
-    files = [str(p) for p in expand_inputs(inputs)]
-    _local_pool = None if dask_address else worker_pool(settings.workers)
-    with shared_api():
-        return intake(files, len(files))
-
-
-# The temporary server lives for one batch on the same two cores as the OCR: it records the runs, their task runs
-# and events (what the UI shows), and runs none of the services a long-lived server needs (schedules, automations,
-# late or lost runs, clean-ups), which would take CPU from the work. Its task-run recorder writes task runs in
-# batches, flushed every second, instead of one transaction per event (Prefect's default): that halved
-# Prefect's CPU per task, 25 -> 13 ms (server and client together, 400 tasks in one flow run).
-TEMPORARY_SERVER_SETTINGS = {
-    **{
-        f"PREFECT_SERVER_SERVICES_{name}_ENABLED": "false"
-        for name in (
-            "TRIGGERS",
-            "SCHEDULER",
-            "LATE_RUNS",
-            "FOREMAN",
-            "PAUSE_EXPIRATIONS",
-            "REPOSSESSOR",
-            "CANCELLATION_CLEANUP",
-            "CLEANUP_RECONCILER",
-        )
-    },
-    "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE": "100",
-    "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_READ_BATCH_SIZE": "100",
-    "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_FLUSH_INTERVAL": "1",
-}
-
-
-@contextlib.contextmanager
-def shared_api() -> Iterator[None]:
-    """Without a Prefect server configured, Prefect starts a temporary one per process (~8 s each, MEASURED.md):
-    start one here and point the worker processes at it through the environment they inherit."""
-    if os.environ.get("PREFECT_API_URL") or get_current_settings().api.url:
-        yield  # a server is configured (or this process already started one): use it
-        return
-    from prefect.server.api.server import SubprocessASGIServer
-
-    server = SubprocessASGIServer()
-    # The server's own services log every event they could not flush when it is stopped: keep its console quiet.
-    quiet = os.environ.setdefault("PREFECT_LOGGING_SERVER_LEVEL", "CRITICAL")
-    added = [key for key in TEMPORARY_SERVER_SETTINGS if key not in os.environ]  # what the user set stays as set
-    os.environ.update({key: TEMPORARY_SERVER_SETTINGS[key] for key in added})
-    server.start()
-    os.environ["PREFECT_API_URL"] = server.api_url
+    global _local
+    paths = expand_inputs(inputs)
+    _local = dask_address is None
+    if _local:
+        workers.read_ahead(paths, settings)  # the workers begin on the first fax while the rest is set up
     try:
-        # Flow-run heartbeats let a long-lived server find crashed runs; this one runs no service that watches them,
-        # and the engine waits up to a second for the heartbeat thread at the end of every flow run.
-        with temporary_settings(updates={PREFECT_API_URL: server.api_url, PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-            yield
+        with shared_api():
+            return intake([str(p) for p in paths], len(paths))
     finally:
-        _drain_prefect_workers()
-        time.sleep(1.0)  # let the server record the last events before it goes
-        os.environ.pop("PREFECT_API_URL", None)
-        if quiet == "CRITICAL":
-            os.environ.pop("PREFECT_LOGGING_SERVER_LEVEL", None)
-        for key in added:
-            os.environ.pop(key, None)
-        server.stop()
-
-
-def _drain_prefect_workers() -> None:
-    """Send buffered logs and events before the server goes away (else they retry against a closed port)."""
-    from prefect.events.worker import EventsWorker
-    from prefect.logging.handlers import APILogWorker
-
-    APILogWorker.drain_all(timeout=10)
-    EventsWorker.drain_all(timeout=10)
+        workers.drop_ahead(paths, settings)  # none left after a run; after a failure, what was not begun

@@ -8,12 +8,12 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from faxintake.errors import FaxIntakeError
-from faxintake.export import export_tables
-from faxintake.store import Store
 from flows.console import fail
+
+# The store (SQLAlchemy, Alembic) and the export (pandas, pyarrow) are imported by the commands that use them: the
+# other commands of the CLI do not wait for them.
 
 queue_app = typer.Typer(no_args_is_help=True, help="Review queues: list, show and resolve documents.")
 console = Console()
@@ -28,6 +28,10 @@ def queue_list(
     store: StoreOption = DEFAULT_STORE,
 ) -> None:
     """Documents waiting in a queue (member initials only)."""
+    from rich.table import Table
+
+    from faxintake.store import Store
+
     try:
         items = Store(store).queue(route, status)
     except FaxIntakeError as exc:
@@ -51,6 +55,8 @@ def queue_list(
 @queue_app.command("show")
 def queue_show(document_id: int, store: StoreOption = DEFAULT_STORE) -> None:
     """One document: fields, findings and its audit trail, as JSON."""
+    from faxintake.store import Store
+
     try:
         shown = Store(store).show(document_id)
     except FaxIntakeError as exc:
@@ -66,6 +72,8 @@ def queue_resolve(
     store: StoreOption = DEFAULT_STORE,
 ) -> None:
     """Close a document in its queue; who, why and when go to the audit trail."""
+    from faxintake.store import Store
+
     try:
         Store(store).resolve(document_id, actor=by, reason=reason)
     except FaxIntakeError as exc:
@@ -79,6 +87,9 @@ def export_command(
     store: StoreOption = DEFAULT_STORE,
 ) -> None:
     """Write the analyst tables (documents, fields, findings, routes) and their data dictionary."""
+    from faxintake.export import export_tables
+    from faxintake.store import Store
+
     formats = ("parquet", "csv") if fmt == "both" else (fmt,)
     try:
         written = export_tables(Store(store), out, formats)

@@ -15,4 +15,6 @@ if [ -n "$missing" ]; then
   apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
 command -v uv >/dev/null 2>&1 || python3 -m pip install -q uv
-uv sync --frozen -q
+# Byte-compiled at install: a process that imports Prefect, OpenCV and the rest compiles ~7 s of sources otherwise
+# (each time where PYTHONDONTWRITEBYTECODE is set, else on the first run), and the CLI starts several such processes.
+uv sync --frozen -q --compile-bytecode

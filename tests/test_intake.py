@@ -514,7 +514,7 @@ def test_the_decide_stage_looks_up_the_configured_store(tmp_path: Path, monkeypa
     store.record(decided("rmr_no_reason", FIRST, tmp_path / "out", store))
     read, settings = truth_read("rmr_no_reason", SECOND, tmp_path / "out", signature=False)
     run = settings.with_(store_url=url)
-    doc = flow.decide_stage.fn(read, run, "second.tif", 1).documents[0]
+    doc = flow.decide_stage(read, run, "second.tif").documents[0]
     assert doc.resubmission_of is not None
     assert "This is the second time" in notice_text(tmp_path / "out", doc)
 
@@ -523,7 +523,7 @@ def test_the_decide_stage_looks_up_the_configured_store(tmp_path: Path, monkeypa
     monkeypatch.setattr(flow, "Store", lambda url: pytest.fail("tried again within the minute"))
     assert flow.lookup_store(nowhere) is None
     unreachable = run.with_(store_url=nowhere)
-    doc = flow.decide_stage.fn(read, unreachable, "second.tif", 1).documents[0]
+    doc = flow.decide_stage(read, unreachable, "second.tif").documents[0]
     assert doc.route is Route.RETURN_TO_SENDER and "This is the second time" not in notice_text(run.out_dir, doc)
 
 

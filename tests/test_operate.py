@@ -326,7 +326,7 @@ def test_the_flows_read_stage_logs_unreadable_inputs_and_ocr_failures(
     def crash(*_a: object, **_k: object) -> object:
         raise OcrError("Tesseract did not finish within 30 s")
 
-    monkeypatch.setattr(flows.intake, "_local_pool", None)  # read in this process (no worker pool to start)
+    monkeypatch.setattr(flows.intake, "_local", False)  # read in this process (no worker pool to start)
     junk = tmp_path / "junk.pdf"
     junk.write_bytes(b"not a fax")
     records: list[logging.LogRecord] = []
@@ -334,10 +334,10 @@ def test_the_flows_read_stage_logs_unreadable_inputs_and_ocr_failures(
     handler.emit = records.append  # type: ignore[method-assign]  # this logger's own records, whatever the root has
     flows.intake.log.addHandler(handler)
     try:
-        assert isinstance(flows.intake.read_stage.fn(junk, settings, 3), FaxResult)
+        assert isinstance(flows.intake.read_stage(junk, settings, 3), FaxResult)
         monkeypatch.setattr(ocr, "read_block", crash)
         monkeypatch.setattr(ocr, "read_line", crash)
-        assert isinstance(flows.intake.read_stage.fn(corpus / "hif_en_forward.tif", settings, 4), FaxResult)
+        assert isinstance(flows.intake.read_stage(corpus / "hif_en_forward.tif", settings, 4), FaxResult)
     finally:
         flows.intake.log.removeHandler(handler)
     lines = [(r.levelno, r.getMessage()) for r in records]
