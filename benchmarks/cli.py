@@ -1,8 +1,9 @@
 """The whole `faxintake` command as a user runs it, each run a fresh process, beside the naive baseline.
 
-    uv run python -m benchmarks.cli [--faxes DIR] [--workers 2] [--runs 1] [--single-runs 3]
+    uv run python -m benchmarks.cli [--family test [--count 48] | --faxes DIR] [--workers 2] [--runs 1] [--single-runs 3]
 
-On the faxes of DIR (default: the bundled corpus; any folder of faxes, e.g. a family of faxes never tuned on), in
+On the faxes of DIR (default: the bundled corpus; any folder of faxes; `--family test`: the traffic family never
+tuned on, sample_faxes/traffic.py, the figure to quote, with the roster and directory it agrees with), in
 one run of this benchmark, `--runs` times each:
 - the naive baseline (benchmarks.corpus: one full-page `tesseract` process per page, OMP_THREAD_LIMIT=1, `--workers`
   at a time) on the same pages;
@@ -78,10 +79,22 @@ def warm(files: list[Path], workers: int, out: Path) -> tuple[float, int, float]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--faxes", type=Path, default=CORPUS_DIR, help="a folder of faxes (default: the corpus)")
+    parser.add_argument("--family", choices=("dev", "test"), help="a traffic family instead of --faxes")
+    parser.add_argument("--count", type=int, default=48, help="faxes in the traffic family")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--runs", type=int, default=1, help="batch measurements (baseline, command, warm)")
     parser.add_argument("--single-runs", type=int, default=3, help="runs of the one 2-page fax and of forms spec")
     args = parser.parse_args()
+    if args.family:
+        from benchmarks.corpus import family_dir
+
+        args.faxes = family_dir(args.family, args.count)
+    references = [
+        arg
+        for option, name in (("--roster", "members.csv"), ("--providers", "providers.csv"))
+        if (args.faxes / name).exists()
+        for arg in (option, str(args.faxes / name))
+    ]
     files = sorted(p for p in args.faxes.iterdir() if p.is_file() and p.suffix.lower() in FAX_SUFFIXES)
     if not files:
         raise SystemExit(f"no faxes in {args.faxes}")
@@ -104,7 +117,16 @@ def main() -> None:
             base_rate, n_pages, base_s = naive_baseline_files(files, args.workers)
             base_cpu = children_cpu() - base_cpu
             wall, cpu = command(
-                ["process", str(args.faxes), "--out", str(work / f"out{run}"), "--workers", str(args.workers)], env
+                [
+                    "process",
+                    str(args.faxes),
+                    "--out",
+                    str(work / f"out{run}"),
+                    "--workers",
+                    str(args.workers),
+                    *references,
+                ],
+                env,
             )
             warm_s, warm_pages, warm_cpu = warm(files, args.workers, work / f"warm{run}")
             ratios.append(base_s / wall)
@@ -122,7 +144,7 @@ def main() -> None:
             single.mkdir()
             (single / two_page.name).write_bytes(two_page.read_bytes())
             times = [
-                command(["process", str(single), "--out", str(work / f"single{n}")], env)
+                command(["process", str(single), "--out", str(work / f"single{n}"), *references], env)
                 for n in range(args.single_runs)
             ]
             print(
