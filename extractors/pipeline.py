@@ -21,8 +21,8 @@ from extractors.fax_header import parse_fax_header
 from extractors.header_line import HeaderReader
 from extractors.ingest import SourcePage, iter_pages, sha256_of
 from extractors.labels import ReadBox, Word, cover_fields, letter_fields, read_by_labels
-from extractors.read_form import FormPageRead, Lexicon, PageWord, read_form_page
-from extractors.register import register
+from extractors.read_form import FormPageRead, Lexicon, PageWord, labels_in_place, read_form_page
+from extractors.register import page_features, register
 from extractors.templates import template
 from faxintake.catalog import FormDef, load_catalog
 from faxintake.errors import FaxIntakeError
@@ -148,6 +148,8 @@ def read_page(
         ink, turn, words, cls = _read_supporting(clean.without_streaks(ink, skew), dpi)
         rotation = (rotation + turn) % 360
         found = cls if cls.is_form else _form_footer(ink, dpi)
+        if found is None and cls.doc_type == "unknown":
+            found = _form_by_its_look(ink, dpi)
     if found is None:
         fields = _supporting_fields(cls.doc_type, words, _box_reader(ink, dpi))
         return PageRead(
@@ -382,6 +384,26 @@ def _lines(words: list[Word], dpi: int) -> list[str]:
         else:
             lines.append([w])
     return [_text(sorted(line, key=lambda w: w.box[0])) for line in lines]
+
+
+def _form_by_its_look(ink: np.ndarray, dpi: int) -> PageClass | None:
+    """A page no words placed (a stamp over its form number, a title in a script the words were not read in): one of
+    our forms when it registers on one of their pages, blank form and labels in place. Its features are found once
+    and matched within an inch only: a page of ours lies about where its blank form does."""
+    features = page_features(ink)
+    if features is None:
+        return None
+    for form in load_catalog().forms:
+        for language in form.languages:
+            for n in range(1, form.page_count + 1):
+                t = template(form.form_id, language, n, dpi)
+                reg = register(ink, t, features, across=False)
+                if reg is not None and reg.ok and labels_in_place(ink, reg.matrix, t, form, language, n):
+                    return PageClass(form.form_id, language, n, LOOKS_LIKE, "registered")
+    return None
+
+
+LOOKS_LIKE = 0.85  # known by its printed form alone
 
 
 def _form_footer(ink: np.ndarray, dpi: int) -> PageClass | None:

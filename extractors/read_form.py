@@ -104,7 +104,7 @@ def read_form_page(
     t = template(form.form_id, language, form_page, dpi)
     reg = register(page_ink, t)
     fields = [f for f in form.fields if f.page == form_page]
-    if reg is not None and reg.ok and not _labels_in_place(page_ink, reg.matrix, t, form, language, form_page):
+    if reg is not None and reg.ok and not labels_in_place(page_ink, reg.matrix, t, form, language, form_page):
         reg = dataclasses.replace(reg, labels_in_place=False)  # rows moved in a revision: the grid alone fits
     if reg is None or not reg.ok:  # another revision, scale, a re-typed form: read by labels
         layer = [Word(w.text, TEXT_LAYER_CONFIDENCE, w.box) for w in words] if words else None
@@ -150,7 +150,7 @@ def _mask_on_page(t: Template, matrix: np.ndarray, shape: tuple[int, ...]) -> np
 LABELS_IN_PLACE = 0.5  # share of a label's printed ink the aligned page must have on it (corpus: 0.73 and up)
 
 
-def _labels_in_place(
+def labels_in_place(
     page_ink: np.ndarray, matrix: np.ndarray, t: Template, form: FormDef, language: str, form_page: int
 ) -> bool:
     """Whether every field's label is where the blank form prints it. A revision that moves rows within the same

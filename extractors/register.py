@@ -88,16 +88,24 @@ def _all_pairs(page: _Features, tmpl: _Features) -> list[tuple[int, int]]:
     return _ratio_test(np.arange(len(page.points), dtype=np.intp), page, everything, tmpl)
 
 
-def register(page_ink: np.ndarray, t: Template) -> Registration | None:
+def register(
+    page_ink: np.ndarray, t: Template, page: _Features | None = None, *, across: bool = True
+) -> Registration | None:
     """The transform that puts `page_ink` (bool, True = ink) onto template `t`, or None when none is found.
-    Features are matched nearby first; a page shifted or scaled further than that is matched across the page."""
-    page, tmpl = _features(page_ink), _template_features(t)
+    Features are matched nearby first; a page shifted or scaled further than that is matched across the page
+    (unless not `across`). `page`: the page's features, when several templates are tried on it."""
+    page, tmpl = page or _features(page_ink), _template_features(t)
     if page is None or tmpl is None:
         return None
     found = _fit(page_ink, t, page, tmpl, _local_pairs(page, tmpl))
-    if found is not None and found.ok:
+    if (found is not None and found.ok) or not across:
         return found
     return _fit(page_ink, t, page, tmpl, _all_pairs(page, tmpl)) or found
+
+
+def page_features(page_ink: np.ndarray) -> _Features | None:
+    """A page's features, to try several templates on it."""
+    return _features(page_ink)
 
 
 def _fit(

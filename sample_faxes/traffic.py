@@ -49,7 +49,8 @@ FAMILIES: dict[Family, FamilyLists] = {
         HAND["dev"],
         DEV_COVERS,
         DEV_LETTERS,
-        ("RECEIVED\nNOV 03 2026", "FAXED", "COPY"),
+        # "RECEIVED BY / FRONT DESK" was a test stamp: over a form's number it taught _form_by_its_look (moved here)
+        ("RECEIVED\nNOV 03 2026", "FAXED", "COPY", "RECEIVED BY\nFRONT DESK"),
         ("pls call w/ questions", "2nd request", "urgent"),
         scales=((0.935, 0.96), (0.985, 1.0)),
         skews=((0.0, 1.2), (2.0, 2.5)),
@@ -61,7 +62,7 @@ FAMILIES: dict[Family, FamilyLists] = {
         HAND["test"],
         TEST_COVERS,
         TEST_LETTERS,
-        ("SCANNED", "ENTERED\n11/04/26", "RECEIVED BY\nFRONT DESK"),
+        ("SCANNED", "ENTERED\n11/04/26", "PROCESSED\nNOV 4"),
         ("see attached", "resent - 1st fax incomplete", "call pt after 3pm"),
         scales=((0.90, 0.935), (0.96, 0.985)),
         skews=((1.2, 2.0), (2.5, 3.0)),

@@ -150,3 +150,29 @@ def test_a_letter_with_a_streak_down_the_page_is_still_read(tmp_path: Path) -> N
     letter = [p["number"] for p in truth["pages"] if p["doc_type"] == "member_letter"]
     pages = [p for p in iter_pages(tmp_path / str(truth["file"])) if p.number in letter]
     assert pages and [read_page(p, received=date(2026, 11, 3)).doc_type for p in pages] == ["member_letter"]
+
+
+def test_a_form_page_whose_number_and_title_no_words_place_is_known_by_its_look(tmp_path: Path) -> None:
+    """A received stamp over the form number, the footer's number smudged away, a title in Chinese (the page's
+    words are read in English): the page is still the survey, known by registering on its blank form."""
+    from PIL import ImageDraw
+
+    from extractors.ingest import iter_pages
+    from extractors.pipeline import read_page
+    from faxintake.catalog import load_catalog
+    from sample_faxes.fax_writer import write_tiff
+    from sample_faxes.fill import FillStyle, fill_form
+    from sample_faxes.rasterize import render_pdf_pages
+
+    form = load_catalog().form("hif_met")
+    pdf = fill_form(form, "zh-Hant", {}, FillStyle("Typed", 10.0, "x"), seed=3)
+    page = render_pdf_pages(pdf, dpi_x=204, dpi_y=196)[0]
+    draw = ImageDraw.Draw(page)
+    w, h = page.size
+    draw.rectangle((int(w * 0.5), 0, w, int(1.6 * 196)), fill=0)  # the stamp: the corner's number is gone
+    draw.rectangle((int(w * 0.5), h - int(1.3 * 196), w, h), fill=255)  # the footer's number smudged away
+    path = tmp_path / "survey.tif"
+    write_tiff([page.convert("1")], path, compression="group4", dpi=(204, 196))
+    [source] = list(iter_pages(path))
+    read = read_page(source, received=date(2026, 11, 3))
+    assert (read.doc_type, read.language) == ("hif_met", "zh-Hant")
