@@ -20,7 +20,7 @@ from extractors.classify import PageClass, classify_form, classify_supporting
 from extractors.fax_header import parse_fax_header
 from extractors.header_line import HeaderReader
 from extractors.ingest import SourcePage, iter_pages, sha256_of
-from extractors.labels import ReadBox, Word, cover_fields, letter_fields, read_by_labels
+from extractors.labels import ReadBox, Word, cover_fields, letter_fields, lines_of, read_by_labels
 from extractors.read_form import FormPageRead, Lexicon, PageWord, labels_in_place, read_form_page
 from extractors.register import page_features, register
 from extractors.templates import template
@@ -261,7 +261,7 @@ def _read_supporting(ink: np.ndarray, dpi: int) -> tuple[np.ndarray, int, list[W
             words, cls = _top_words(ink, dpi)
     if cls.doc_type == "unknown" and dpi > WORDS_DPI:  # noisy pages can need every pixel: read again in full
         words = _words(ink, dpi, _body_top(ink, dpi), int(ink.shape[0] * SUPPORTING_TOP), full=True)
-        cls = _form_title(words, ink.shape[1], dpi) or classify_supporting(_text(words))
+        cls = _form_title(words, dpi) or classify_supporting(_text(words))
     return ink, rotation, words, cls
 
 
@@ -273,7 +273,7 @@ def _top_words(ink: np.ndarray, dpi: int) -> tuple[list[Word], PageClass]:
     bottom = int(ink.shape[0] * SUPPORTING_TOP)
     cut = _cut_below(ink, max(top, int(ink.shape[0] * FIRST_BAND)), dpi)
     words = _words(ink, dpi, top, cut)
-    form = _form_title(words, ink.shape[1], dpi)  # a form whose number did not read: its title is in this band
+    form = _form_title(words, dpi)  # a form whose number did not read: its title is in this band
     if form is not None:
         return words, form
     cls = _known(words)
@@ -367,23 +367,11 @@ def _form_number(ink: np.ndarray, dpi: int) -> PageClass | None:
 TITLE_TOP_IN, TITLE_BOTTOM_IN = 0.4, 2.2  # where a form's title can be: ours print it at 0.7-1.15 in, as printed
 
 
-def _form_title(words: list[Word], width: int, dpi: int) -> PageClass | None:
+def _form_title(words: list[Word], dpi: int) -> PageClass | None:
     """A form whose number did not read (another revision, a smudged corner, a page printed smaller or shifted) by
     its title, from the words already read from the top of the page, line by line."""
     top = [w for w in words if TITLE_TOP_IN * dpi <= (w.box[1] + w.box[3]) / 2 <= TITLE_BOTTOM_IN * dpi]
-    return classify_form("\n".join(_lines(top, dpi))) if top else None
-
-
-def _lines(words: list[Word], dpi: int) -> list[str]:
-    """Words grouped into text lines by their vertical centres, top down, each line left to right."""
-    lines: list[list[Word]] = []
-    for w in sorted(words, key=lambda w: (w.box[1] + w.box[3]) / 2):
-        centre = (w.box[1] + w.box[3]) / 2
-        if lines and abs(centre - (lines[-1][-1].box[1] + lines[-1][-1].box[3]) / 2) <= dpi * 0.06:
-            lines[-1].append(w)
-        else:
-            lines.append([w])
-    return [_text(sorted(line, key=lambda w: w.box[0])) for line in lines]
+    return classify_form("\n".join(_text(line) for line in lines_of(top))) if top else None
 
 
 def _form_by_its_look(ink: np.ndarray, dpi: int) -> PageClass | None:
