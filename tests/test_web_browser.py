@@ -65,7 +65,8 @@ def sign_in(d: Any, base: str, name: str) -> None:
     d.find_element(By.NAME, "username").send_keys(name)
     d.find_element(By.NAME, "password").send_keys(PASSWORDS[name])
     d.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    wait_for(d, lambda: d.current_url.endswith("/queue"))
+    # The login page's own address ends in "?next=/queue" too: wait for the queue itself, not just its name.
+    wait_for(d, lambda: "/login" not in d.current_url and d.find_elements(By.ID, "queue-table"))
 
 
 def wait_for(d: Any, condition: Any, timeout: float = 20) -> Any:
@@ -156,8 +157,12 @@ def test_a_page_screenshot_for_the_readme(server: str, browser: Any, tmp_path: P
     d = browser
     sign_in(d, server, "rita")
     d.get(f"{server}/documents/4")
+    wait_for(d, lambda: d.find_elements(By.CSS_SELECTOR, ".keys-bar kbd"))
     wait_for(
-        d, lambda: d.execute_script("return Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
+        d,
+        lambda: d.execute_script(
+            "return document.images.length > 0 && Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)"
+        ),
     )
     shot = tmp_path / "document.png"
     assert d.save_screenshot(str(shot)) and shot.stat().st_size > 10_000
