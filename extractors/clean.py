@@ -67,7 +67,7 @@ def estimate_skew(ink: np.ndarray, max_angle: float = 6.0) -> float:
 STREAK_SHARE = 0.5  # of the page's rows a line must cross to be a streak (a table's borders cross far fewer)
 
 
-def without_streaks(ink: np.ndarray, skew: float) -> np.ndarray:
+def without_glass_streaks(ink: np.ndarray, skew: float) -> np.ndarray:
     """The page's ink without the lines a dirty scanner glass draws down the whole page. Straight down the page as
     sent, they lean by the skew the page was levelled by; Tesseract's page layout takes one for a column gap and
     reads the words either side of it apart, or not at all."""

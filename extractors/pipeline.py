@@ -145,7 +145,7 @@ def read_page(
         if found is not None:
             ink, rotation = np.ascontiguousarray(turned), (rotation + 180) % 360
     if found is None:
-        ink, turn, words, cls = _read_supporting(clean.without_streaks(ink, skew), dpi)
+        ink, turn, words, cls = _read_supporting(clean.without_glass_streaks(ink, skew), dpi)
         rotation = (rotation + turn) % 360
         found = cls if cls.is_form else _form_footer(ink, dpi)
         if found is None and cls.doc_type == "unknown":

@@ -587,7 +587,7 @@ def _normalized(
     ):
         confidence = min(confidence, IMPLAUSIBLE_DATE)  # '2070' for a hand-printed '2026': a person looks
     if f.type is FieldType.TEXT and _looks_misread(f, str(n.value)):
-        confidence = min(confidence, LOST_PERIOD)
+        confidence = min(confidence, LOOKS_MISREAD)
     if f.type in VALIDATED:
         # Valid: the format check backs the read. Invalid: an OCR slip or a real error; only sure characters
         # make it a real error (weakest_char), so an unsure read goes to review instead of back to the sender.
@@ -597,7 +597,7 @@ def _normalized(
 
 # A period is two or three pixels at fax resolution and often lost: 'Dr Kevin Tran' may well be 'Dr. Kevin Tran'.
 TITLE_WITHOUT_PERIOD = re.compile(r"\b(?:Dr|Mr|Mrs|Ms)\b(?!\.)")
-LOST_PERIOD = 0.85
+LOOKS_MISREAD = 0.85  # the confidence a text value with such a mark is kept at: below the gate
 STRAY_LAST_TOKEN = re.compile(r"\s[^\w\s]$|\s\d$")  # 'Lee, Wei 3', 'Community Clinic {': a speck or a rule read
 
 
