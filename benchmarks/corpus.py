@@ -1,11 +1,14 @@
 """Faxes end to end against their ground truth: extraction accuracy, decisions, speed.
 
-    uv run python -m benchmarks.corpus [--family corpus|dev|test] [--count 48] [--cases PATTERN] [--workers 2]
+    uv run python -m benchmarks.corpus [--family corpus|dev|test|dev-revisions|test-revisions] [--count 48]
+        [--cases PATTERN] [--workers 2]
         [--threshold 0.9] [--baseline] [--errors]
 
 `--family corpus` (the default) is the committed corpus, where the code was developed: its figures say how well
 the code fits it. `dev` and `test` are the traffic families (sample_faxes/traffic.py), built once into a cache
-from a fixed seed; `test` is drawn from lists no tuning looks at, and is the figure to quote.
+from a fixed seed; `test` is drawn from lists no tuning looks at, and is the figure to quote. `dev-revisions` and
+`test-revisions` are those families' faxes with every form printed in another revision of it (another layout of
+the same fields: sample_faxes/revisions/), dev's revisions and test's apart: how well forms read by their labels.
 
 Prints field accuracy by type and by writing style, marks accuracy, page classification accuracy, confidence
 calibration (accuracy of reads at or above each confidence) and silent errors (wrong at confidence >= 0.9).
@@ -148,17 +151,21 @@ def writing_style(truth: dict[str, object]) -> str:
     return str(truth["style"])
 
 
+FAMILIES = ("corpus", "dev", "test", "dev-revisions", "test-revisions")
+
+
 def family_dir(family: str, count: int) -> Path:
     if family == "corpus":
         return CORPUS_DIR
     from sample_faxes.traffic import build_family
 
-    return build_family(family, count)  # type: ignore[arg-type]
+    base, _, revised = family.partition("-")  # "test-revisions": the test family's faxes, forms in test revisions
+    return build_family(base, count, revised=bool(revised))  # type: ignore[arg-type]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--family", choices=("corpus", "dev", "test"), default="corpus")
+    parser.add_argument("--family", choices=FAMILIES, default="corpus")
     parser.add_argument("--count", type=int, default=48, help="faxes in a traffic family")
     parser.add_argument("--cases", default="*")
     parser.add_argument("--workers", type=int, default=2)

@@ -8,6 +8,7 @@ character by character.
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
@@ -37,6 +38,30 @@ def lines_of(words: list[Word]) -> list[list[Word]]:
                 continue
         lines.append([w])
     return [sorted(line, key=lambda w: w.box[0]) for line in lines]
+
+
+def wrapped_lines(words: list[Word]) -> list[list[Word]]:
+    """Runs of words that a label printed on two lines makes: a line's words from one word on, then the next line's
+    from the word right under it (a label wrapped in its column: "Referring provider /" over "staff name")."""
+    lines = lines_of(words)
+    out: list[list[Word]] = []
+    for upper, lower in itertools.pairwise(lines):
+        height = max(w.box[3] - w.box[1] for w in upper)
+        if min(w.box[1] for w in lower) - max(w.box[3] for w in upper) > 0.8 * height:
+            continue
+        for i, start in enumerate(upper):
+            under = [j for j, w in enumerate(lower) if abs(w.box[0] - start.box[0]) < 0.6 * height]
+            if under and (i == 0 or start.box[0] - upper[i - 1].box[2] > 1.2 * height):
+                out.append(_run(upper[i:], height) + _run(lower[under[0] :], height))
+    return out
+
+
+def _run(words: list[Word], height: float) -> list[Word]:
+    """The words up to the first gap wider than a few letters (the label's end, its value's start)."""
+    for n in range(1, len(words)):
+        if words[n].box[0] - words[n - 1].box[2] > 1.2 * height:
+            return words[:n]
+    return words
 
 
 def _token(text: str) -> str:
@@ -274,6 +299,8 @@ class _Fuzzy:
         length = 0
         for end in range(i + 1, min(len(tokens), i + len(label) + 2) + 1):
             length += len(tokens[end - 1])
+            if end - i == 1 and len(label) >= 3:  # three words are not one word read ("medical" for "Medi-Cal CIN")
+                continue
             if length < 0.7 * len(want):
                 continue
             if length > 1.3 * len(want):
@@ -299,13 +326,16 @@ def _same_start(want: str, seen: str) -> bool:
     return max(difflib.SequenceMatcher(None, want, part).ratio() for part in (seen, seen[: len(want)])) >= 0.6
 
 
-def find_labels(words: list[Word], labels: Mapping[str, str]) -> dict[str, list[LabelHit]]:
+def find_labels(
+    words: list[Word], labels: Mapping[str, str], lines: list[list[Word]] | None = None
+) -> dict[str, list[LabelHit]]:
     """Every place each label (key -> printed text) appears, anywhere on a line, OCR slips tolerated; where two
-    labels could claim the same words, the longer one takes them ("Member phone" before "Phone")."""
+    labels could claim the same words, the longer one takes them ("Member phone" before "Phone"). `lines`: the
+    words already grouped in reading order (a label wrapped on two lines, its two parts one after the other)."""
     known = _known({k: [v] for k, v in labels.items()}, None, label_tokens)
     fuzzy = _Fuzzy()
     found: dict[str, list[LabelHit]] = {}
-    for line in lines_of(words):
+    for line in lines if lines is not None else lines_of(words):
         units = [(t, n) for n, w in enumerate(line) for t in label_tokens(w.text)]
         tokens = [t for t, _ in units]
         for i, end, key, score in _scan(tokens, known, fuzzy, lambda i, end: True):

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Literal
 
 import cv2
 import numpy as np
@@ -21,6 +22,7 @@ from extractors.fax_header import parse_fax_header
 from extractors.header_line import HeaderReader
 from extractors.ingest import SourcePage, iter_pages, sha256_of
 from extractors.labels import ReadBox, Word, cover_fields, letter_fields, lines_of, read_by_labels
+from extractors.read_by_labels import form_by_labels, labels_seen, page_words
 from extractors.read_form import FormPageRead, Lexicon, PageWord, labels_in_place, read_form_page
 from extractors.register import page_features, register
 from extractors.templates import template
@@ -173,9 +175,14 @@ def read_page(
         skew=round(skew, 2),
         header=header,
         classify_confidence=found.confidence,
+        read_by=_read_by(read),
         fields=read.fields,
         form_to_page=_form_to_page(read, dpi),
     )
+
+
+def _read_by(read: FormPageRead) -> Literal["template", "labels"]:
+    return "template" if read.registration is not None and read.registration.ok else "labels"
 
 
 def _form_to_page(read: FormPageRead, dpi: int) -> tuple[float, float, float, float, float, float] | None:
@@ -273,7 +280,7 @@ def _top_words(ink: np.ndarray, dpi: int) -> tuple[list[Word], PageClass]:
     bottom = int(ink.shape[0] * SUPPORTING_TOP)
     cut = _cut_below(ink, max(top, int(ink.shape[0] * FIRST_BAND)), dpi)
     words = _words(ink, dpi, top, cut)
-    form = _form_title(words, dpi)  # a form whose number did not read: its title is in this band
+    form = _form_title(words, dpi) or _form_labels(ink, dpi, words)  # a form whose number did not read
     if form is not None:
         return words, form
     cls = _known(words)
@@ -284,8 +291,25 @@ def _top_words(ink: np.ndarray, dpi: int) -> tuple[list[Word], PageClass]:
         cut, cls, steps = step, _known(words), steps - 1
     if cls is None:
         words += _words(ink, dpi, cut, bottom)
-        cls = classify_supporting(_text(words))
+        cls = _form_labels(ink, dpi, words) or classify_supporting(_text(words))
     return words, cls
+
+
+def _form_labels(ink: np.ndarray, dpi: int, words: list[Word]) -> PageClass | None:
+    """A form of ours under a number and title we do not know (another revision, re-typed): told by its labels
+    before the page's words are taken for a cover sheet's or a letter's. Two of them seen among the words read so
+    far, the whole page is read, as reading it by its labels needs."""
+    if not labels_seen(words):
+        return None
+    return _form_by_labels(page_words(ink, dpi, "en"))
+
+
+def _form_by_labels(words: list[Word]) -> PageClass | None:
+    found = form_by_labels(words)
+    if found is None:
+        return None
+    form_id, language, form_page, confidence = found
+    return PageClass(form_id, language, form_page, confidence, "labels")
 
 
 SALUTATION = re.compile(r"\b(?:dear|estimad[oa]|querid[oa]|nyob zoo)\b", re.IGNORECASE)
@@ -458,7 +482,7 @@ def _read_text_layer_page(page: SourcePage, received: date | None) -> PageRead:
     from extractors.labels import lines_of
 
     text = "\n".join(" ".join(w.text for w in line) for line in lines_of(body))
-    found = classify_form(text)
+    found = classify_form(text) or _form_by_labels(body)
     if found is None:
         cls = classify_supporting(text)
         return PageRead(
@@ -482,6 +506,7 @@ def _read_text_layer_page(page: SourcePage, received: date | None) -> PageRead:
         header=header,
         text_layer=True,
         classify_confidence=found.confidence,
+        read_by=_read_by(read),
         fields=read.fields,
         form_to_page=_form_to_page(read, dpi),
     )

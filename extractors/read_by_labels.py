@@ -17,11 +17,12 @@ raw "label not found".
 
 from __future__ import annotations
 
+import functools
 import re
 import statistics
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import cv2
@@ -29,21 +30,25 @@ import numpy as np
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from extractors import clean, ocr, read_form
-from extractors.labels import LabelHit, Word, find_labels, has_chinese, label_tokens, lines_of
+from extractors.labels import LabelHit, Word, find_labels, has_chinese, label_tokens, lines_of, wrapped_lines
 from extractors.marks import Box, crop, find_square, read_checkbox, read_choice, read_signature, without_squares
-from faxintake.catalog import FieldDef, FieldType, FormDef
+from faxintake.catalog import FieldDef, FieldType, FormDef, load_catalog
 from faxintake.catalog.model import SQUARE
 from faxintake.catalog.render import PlacedLabel, placed_labels
 from faxintake.model import FieldRead
 
 LABEL_READ = 0.85  # the value where its label puts it: the label could still be another's, the box misplaced
 BY_POSITION = 0.7  # the label found, the value's place not confirmed on the page
+UNPLACED = 0.3  # a mark read where the form would put its square, on a page of another layout: a person looks
 NOT_FOUND = "label not found"
 CAP_HEIGHT = {"CJK": 0.82}  # glyph tops above the baseline, in ems, where a label's ink starts (DejaVu Sans: 0.73)
 PREFIX_TOKENS = 6  # a long label is looked for by its first words (fewer chances for an OCR slip to hide it)
+KNOWN_LAYOUT = 0.6  # this share of the labels where the form has them: the form's own layout, scaled or shifted
+RELOCATED = 0.95  # a label found only shortened or wrapped: a little less likely to be it
 SAME_PLACE_IN = 0.2  # a label this close (inches) to where the other labels put it is where the form has it
 WORDS_LANGUAGE = {"en": "eng", "es": "spa+eng", "hmn": "eng", "zh-Hant": "chi_tra+eng"}
-SINGLE_LINE = 7  # Tesseract's page segmentation mode for one line of text
+SINGLE_LINE = 7
+WORDS_SCALE = 1.5  # a form's labels are printed small (6.5 pt): Tesseract reads them far better half as big again  # Tesseract's page segmentation mode for one line of text
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,7 @@ class Printed:
     width: float  # of `text`
     line_width: float  # of the whole first line (`text` may be its first words only)
     stem: str | None = None  # the label less a last token too short to be read reliably ("... date 1")
+    short: str | None = None  # the label less what it says in brackets, as another revision may print it
 
 
 _printed: dict[tuple[int, str, int], tuple[FormDef, tuple[Printed, ...]]] = {}
@@ -90,7 +96,9 @@ def _layout_labels(form: FormDef, language: str, page: int) -> tuple[Printed, ..
         stem = _prefix(line, mine[: k - 1]) if k >= 3 and k == len(mine) and len(mine[-1]) <= 2 else None
         top = p.baseline - CAP_HEIGHT.get(p.font, 0.73) * p.size
         width, line_width = stringWidth(text, p.font, p.size), stringWidth(line, p.font, p.size)
-        out.append(Printed(p.key, p.field, text, p.x, top, p.size, width, line_width, stem))
+        bare = re.sub(r"\s*\([^)]*\)?", "", text).strip(" :")
+        short = bare if bare != text and len(label_tokens(bare)) >= 2 else None
+        out.append(Printed(p.key, p.field, text, p.x, top, p.size, width, line_width, stem, short))
     return tuple(out)
 
 
@@ -106,6 +114,51 @@ def _prefix(text: str, tokens: list[str]) -> str:
         if label_tokens(text[:end]) == tokens:
             return text[:end].rstrip()
     return text
+
+
+# --- which form a page is, by its labels -------------------------------------------------------------------
+
+FORM_LABELS_NEEDED = 3  # labels of two words or more, of one form page, found on the page
+FORM_LABELS_SHARE = 0.35  # ... and this share of that page's such labels
+FORM_LABELS_MARGIN = 0.15  # ... ahead of every other form's best page by this share (forms share labels)
+BY_LABELS = 0.9  # a page known by its labels: a revision of the form, or the form without its number and title
+
+
+@functools.cache
+def _catalog_labels() -> dict[tuple[str, str, int], tuple[str, ...]]:
+    """Every form page's field labels of two words or more (one word, "Fax", is on any page), as looked for."""
+    out: dict[tuple[str, str, int], tuple[str, ...]] = {}
+    for form in load_catalog().forms:
+        for language in form.languages:
+            for n in range(1, form.page_count + 1):
+                texts = {p.text for p in printed_labels(form, language, n) if "=" not in p.key}
+                out[(form.form_id, language, n)] = tuple(sorted(t for t in texts if len(label_tokens(t)) >= 2))
+    return out
+
+
+def form_by_labels(words: list[Word]) -> tuple[str, str, int, float] | None:
+    """(form id, language, page, confidence) of the form page most of whose labels the words have, whatever the
+    layout: a revision with another number and title, or none. None when no page has enough of them or two forms
+    fit alike."""
+    catalog = _catalog_labels()
+    wanted = {t for texts in catalog.values() for t in texts}
+    hits = find_labels(words, {t: t for t in wanted})
+    scored = []
+    for key, texts in catalog.items():
+        found = sum(t in hits for t in texts)
+        scored.append((found / max(1, len(texts)), found, key))
+    scored.sort(reverse=True)
+    share, found, (form_id, language, page) = scored[0]
+    others = [s for s, _, k in scored if k[0] != form_id]
+    if found < FORM_LABELS_NEEDED or share < FORM_LABELS_SHARE or (others and share - others[0] < FORM_LABELS_MARGIN):
+        return None
+    return form_id, language, page, round(BY_LABELS * min(1.0, 0.5 + share), 3)
+
+
+def labels_seen(words: list[Word]) -> bool:
+    """Whether the words have two labels of one form page: worth reading the whole page to tell which form."""
+    hits = find_labels(words, {t: t for texts in _catalog_labels().values() for t in texts})
+    return any(sum(t in hits for t in texts) >= 2 for texts in _catalog_labels().values())
 
 
 # --- the page's words ----------------------------------------------------------------------------------------
@@ -124,12 +177,16 @@ def page_words(ink: np.ndarray, dpi: int, language: str) -> list[Word]:
     last = getattr(_memo, "last", None)
     if last is not None and last[0] is ink and last[1:3] == (dpi, language):
         return list(last[3])
-    img = clean.paper(ink)
-    found = ocr.read_words(img, dpi=dpi, language=_words_language(language))
-    words = [Word(w.text, w.confidence, w.box) for w in found]
+    img = cv2.resize(clean.paper(ink), None, fx=WORDS_SCALE, fy=WORDS_SCALE, interpolation=cv2.INTER_CUBIC)
+    found = ocr.read_words(img, dpi=round(dpi * WORDS_SCALE), language=_words_language(language))
+    words = [Word(w.text, w.confidence, _scaled_box(w.box, 1 / WORDS_SCALE)) for w in found]
     words = [w for w in words if not _on_dark(ink, w)]
     _memo.last = (ink, dpi, language, tuple(words))
     return words
+
+
+def _scaled_box(box: tuple[float, float, float, float], k: float) -> tuple[float, float, float, float]:
+    return box[0] * k, box[1] * k, box[2] * k, box[3] * k
 
 
 def _on_dark(ink: np.ndarray, w: Word) -> bool:
@@ -244,6 +301,15 @@ def locate_labels(
     best-read place."""
     searched = {p.text for p in printed} | {p.stem for p in printed if p.stem}
     found = find_labels(words, {t: t for t in searched})
+    shorts = {p.short for p in printed if p.short and p.text not in found}
+    wrapped = {p.text for p in printed if p.text not in found}
+    if shorts | wrapped:  # not found as printed: printed shorter, or wrapped on two lines in another layout
+        lines = wrapped_lines(words)
+        more = find_labels(words, {t: t for t in shorts}) | find_labels(words, {t: t for t in wrapped}, lines)
+        for p in printed:
+            again = more.get(p.text) or more.get(p.short or "")
+            if p.text not in found and again:
+                found[p.text] = [replace(h, similarity=round(h.similarity * RELOCATED, 3)) for h in again]
     hits = {t: [(h, _inked(h.box, ink)) for h in candidates] for t, candidates in found.items()}
     fit = fit_labels(printed, hits, dpi)
     out: dict[str, Anchor] = {}
@@ -315,6 +381,7 @@ class _Page:
     received: date | None
     words: list[Word]  # the words that are no field's label
     labels: list[Box]  # the labels found, their ink
+    rules: Rules  # the printed lines: cells' edges, underlines
 
 
 def read_page_by_labels(
@@ -333,10 +400,14 @@ def read_page_by_labels(
     all_words = list(words) if words is not None else page_words(page_ink, dpi, language)
     fields_labels = [p for p in printed if "=" not in p.key]  # options are found beside their question
     anchors = locate_labels(fields_labels, all_words, page_ink, dpi, language)
+    if sum(a.in_place for a in anchors.values()) < KNOWN_LAYOUT * len(anchors):
+        # Another layout: a label that happens to lie where the form has it says nothing of where its value is.
+        anchors = {k: replace(a, in_place=False) for k, a in anchors.items()}
     label_words = {id(w) for a in anchors.values() for w in a.hit.words}
     others = [w for w in all_words if id(w) not in label_words]
     speck = max(4, round((dpi / 100) ** 2 * 2))
-    page = _Page(page_ink, dpi, speck, language, received, others, [a.label for a in anchors.values()])
+    rules = page_rules(page_ink, dpi)
+    page = _Page(page_ink, dpi, speck, language, received, others, [a.label for a in anchors.values()], rules)
     out: dict[str, FieldRead] = {}
     for f in (f for f in form.fields if f.page == form_page):
         anchor = anchors.get(f.name)
@@ -362,13 +433,13 @@ def _framed(f: FieldDef, anchor: Anchor, page: _Page) -> bool:
     """What the form prints with the label is there too: the cell's rule above a text label, the square beside a
     checkbox's or an option's, the line above a signature's."""
     if f.type is FieldType.CHECKBOX:
-        return _square_near(anchor.box(f.box), anchor, page) is not None
+        return (_square_near(anchor.box(f.box), anchor, page) or _square_left_of(anchor, page)) is not None
     if f.type is FieldType.CHOICE:
         assert f.options is not None
         return any(_square_near(anchor.box(b), anchor, page) is not None for b in f.options.values())
     if f.type is FieldType.SIGNATURE:
-        return _line_above(f, anchor, page)
-    return _cell_above(anchor, page)
+        return _line_above(f, anchor, page) or _beside_label(f, anchor, page) is not None
+    return _cell_above(anchor, page) or _beside_label(f, anchor, page) is not None
 
 
 def _scaled(read: FieldRead, factor: float, box: tuple[float, float, float, float]) -> FieldRead:
@@ -382,22 +453,150 @@ def _scaled(read: FieldRead, factor: float, box: tuple[float, float, float, floa
 
 
 def _text(f: FieldDef, anchor: Anchor, page: _Page) -> FieldRead:
-    area = _clipped(anchor.box(f.box), anchor, page)
-    inside = [w for w in page.words if _centre_in(w, area)]
+    area = _clipped(_value_box(f, anchor, page), anchor, page)
+    label = set() if f.type is FieldType.MULTILINE else set(label_tokens(f.label_for(page.language)))
+    # The rest of a label found by its first words or printed shorter ("(describe)") is not the value (a paragraph's
+    # words are: its long prompt has most of the little words).
+    inside = [w for w in page.words if _centre_in(w, area) and not set(label_tokens(w.text)) <= label]
     factor = LABEL_READ if anchor.in_place or _cell_above(anchor, page) else BY_POSITION
     if not inside:
         beside = _beside(f, anchor, page)
         if beside:
             inside, factor = beside, BY_POSITION
+    inner = _clipped(_value_box(f, anchor, page, inset_pt=1.0), anchor, page)
     if f.type is FieldType.MULTILINE:
-        read = _paragraph(f, inside, page) if inside else _blank(f, anchor, area, page)
+        written = None if anchor.in_place else _written(f, inner, page)
+        read = written or (_paragraph(f, inside, page) if inside else _blank(f, anchor, area, page))
         return _scaled(read, factor, anchor.points(area))
     line = _words_read(f, inside, page) if inside else None
     if line is None or not line.valid or line.confidence < read_form.SURE:
-        # Words read with the whole page are read again on their own, with the type's characters only.
-        zonal = _zonal(f, _clipped(anchor.box(f.box, inset_pt=1.0), anchor, page), page)
+        # Words read with the whole page are read again on their own: with the type's characters only where the
+        # form's layout holds; in another layout, as a registered box is read, the lines about it taken away.
+        zonal = _zonal(f, inner, page) if anchor.in_place else _written(f, inner, page)
         line = _reconciled(line, zonal) if zonal is not None else line
     return _scaled(line or _blank(f, anchor, area, page), factor, anchor.points(area))
+
+
+def _written(f: FieldDef, area: Box, page: _Page) -> FieldRead | None:
+    """What was written in `area` read as a registered box is (read_form.read_written): the printed lines about
+    it and the labels in it taken away; None when nothing was written there."""
+    region = crop(page.ink, area).astype(np.uint8)
+    if region.size == 0:
+        return None
+    rules = cv2.morphologyEx(region, cv2.MORPH_OPEN, np.ones((1, round(RULE_MIN_IN[0] * page.dpi)), np.uint8))
+    rules = np.maximum(rules, cv2.morphologyEx(region, cv2.MORPH_OPEN, np.ones((round(0.25 * page.dpi), 1), np.uint8)))
+    for b in page.labels:  # a neighbour's label the area runs into
+        x0, y0 = max(0, round(b[0]) - area[0]), max(0, round(b[1]) - area[1])
+        x1, y1 = round(b[2]) - area[0], round(b[3]) - area[1]
+        if x1 > 0 and y1 > 0:
+            rules[y0:y1, x0:x1] = 1
+    ink = read_form._text_ink((region > 0) & (cv2.dilate(rules, np.ones((3, 3), np.uint8)) == 0), page.speck, page.dpi)
+    if ink.sum() < _letter(page) * 0.6:
+        return None
+    return read_form.read_written(f, ink, page.dpi, page.language, page.received)
+
+
+# Where a value is, from the page's own printed lines ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The page's printed lines, in page pixels: horizontal ones (y, x0, x1) and vertical ones (x, y0, y1)."""
+
+    horizontal: tuple[tuple[int, int, int], ...]
+    vertical: tuple[tuple[int, int, int], ...]
+
+
+RULE_MIN_IN = (0.35, 0.2)  # shortest horizontal and vertical rule: longer than any letter is wide, or tall
+RULE_MAX_THICK_IN = 0.06  # thicker is a section's black bar, not a rule
+
+
+def page_rules(ink: np.ndarray, dpi: int) -> Rules:
+    img = ink.astype(np.uint8)
+    found: list[tuple[tuple[int, int, int], ...]] = []
+    for kernel, horizontal in (((1, round(RULE_MIN_IN[0] * dpi)), True), ((round(RULE_MIN_IN[1] * dpi), 1), False)):
+        lines = cv2.morphologyEx(img, cv2.MORPH_OPEN, np.ones(kernel, np.uint8))
+        _, _, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
+        out = []
+        for x, y, w, h, _area in stats[1:]:
+            thick = h if horizontal else w
+            if thick <= RULE_MAX_THICK_IN * dpi:
+                out.append(
+                    (int(y + h // 2), int(x), int(x + w)) if horizontal else (int(x + w // 2), int(y), int(y + h))
+                )
+        found.append(tuple(out))
+    return Rules(found[0], found[1])
+
+
+def _value_box(f: FieldDef, anchor: Anchor, page: _Page, inset_pt: float = 0.0) -> Box:
+    """Where the field's value is: where the form puts it from its label when the label is where the form has it;
+    else (another layout) from the lines printed about the label: the line it is written on right of the label
+    (an underline, the bottom of a cell the label starts), or the cell under the label down to the cell's bottom
+    rule. With no such line, where the form would put it."""
+    if anchor.in_place:
+        return anchor.box(f.box, inset_pt)
+    found = _beside_label(f, anchor, page)
+    if found is None and f.type is not FieldType.SIGNATURE:  # a signature's label is printed under its line
+        found = _under_label(f, anchor, page)
+    if found is None:
+        return anchor.box(f.box, inset_pt)
+    inset = round(inset_pt * anchor.px_per_pt)
+    x0, y0, x1, y1 = found
+    return x0 + inset, y0 + inset, x1 - inset, y1 - inset
+
+
+def _line_height(anchor: Anchor) -> float:
+    return float(statistics.median(w.box[3] - w.box[1] for w in anchor.hit.words))
+
+
+BESIDE_REACH = 1.6  # line heights below a label's line that the rule a value is written on right of it may lie
+
+
+def _beside_label(f: FieldDef, anchor: Anchor, page: _Page) -> Box | None:
+    """A value written right of its label: on a rule that runs under the label's line right of it."""
+    if f.type is FieldType.MULTILINE:
+        return None
+    _lx0, ly0, lx1, ly1 = anchor.label
+    lh = _line_height(anchor)
+    k = page.dpi
+    gap = 0.08 * k
+    candidates = [
+        (y, x0, x1)
+        for y, x0, x1 in page.rules.horizontal
+        if ly1 - 0.4 * lh <= y <= ly1 + BESIDE_REACH * lh and x0 <= lx1 + 1.2 * k and x1 >= lx1 + 0.4 * k
+    ]
+    if not candidates:
+        return None
+    y, x0, x1 = min(candidates, key=lambda r: (abs(r[0] - ly1), max(0, r[1] - lx1)))
+    start = max(x0, round(lx1 + gap))
+    stop = min([x1, *(v for v, v0, v1 in page.rules.vertical if start < v < x1 and v0 < y - lh < v1)])
+    stop = min([stop, *(round(b[0]) - 2 for b in page.labels if start < b[0] < stop and b[1] < ly1 and ly0 < b[3])])
+    above = [r for r, r0, r1 in page.rules.horizontal if y - 0.6 * k < r < y - 1.5 * lh and r0 < stop and r1 > start]
+    top = max(above) + 2 if above else round(y - max(2.6 * lh, 0.25 * k))
+    top = min(top, round(ly0 - 0.3 * lh))
+    return start, top, stop, y - 1
+
+
+def _under_label(f: FieldDef, anchor: Anchor, page: _Page) -> Box | None:
+    """A value written under its label, in the label's cell: down to the first rule below that runs under the
+    label, across to the cell's sides (its vertical rules, else that rule's ends)."""
+    lx0, _ly0, lx1, ly1 = anchor.label
+    lh = _line_height(anchor)
+    k = page.dpi
+    reach = max(0.6 * k, 1.4 * (f.cell[3] - f.cell[1]) * anchor.px_per_pt)
+    below = [
+        (y, x0, x1) for y, x0, x1 in page.rules.horizontal if ly1 < y <= ly1 + reach and x0 <= lx0 + lh and x1 >= lx1
+    ]
+    if not below:
+        return None
+    y, x0, x1 = min(below)
+    if y - ly1 < BESIDE_REACH * lh:  # the cell ends under the label: the value is beside it, not below
+        return None
+    lefts = [v for v, v0, v1 in page.rules.vertical if x0 - 2 <= v <= lx0 and v0 < (ly1 + y) / 2 < v1]
+    rights = [v for v, v0, v1 in page.rules.vertical if lx1 <= v <= x1 + 2 and v0 < (ly1 + y) / 2 < v1]
+    left = max(lefts) + 2 if lefts else x0
+    right = min(rights) - 2 if rights else x1
+    return left, round(ly1 + 1), right, y - 1
 
 
 def _paragraph(f: FieldDef, inside: list[Word], page: _Page) -> FieldRead:
@@ -495,7 +694,7 @@ def _beside(f: FieldDef, anchor: Anchor, page: _Page) -> list[Word]:
 
 def _blank(f: FieldDef, anchor: Anchor, area: Box, page: _Page) -> FieldRead:
     """Nothing read in the box: blank when there is no ink either, else something a person should look at."""
-    region = crop(page.ink, _clipped(anchor.box(f.box, inset_pt=1.0), anchor, page))
+    region = crop(page.ink, _clipped(_value_box(f, anchor, page, inset_pt=1.0), anchor, page))
     amount = int(read_form._text_ink(region, page.speck, page.dpi).sum()) if region.size else 0
     letter = _letter(page) * anchor.scale**2
     confidence = 0.99 if amount < letter * 0.2 else 0.75 if amount < letter * 0.6 else 0.3
@@ -521,10 +720,26 @@ def _square_near(expected: Box, anchor: Anchor, page: _Page) -> Box | None:
 def _checkbox(f: FieldDef, anchor: Anchor, page: _Page) -> FieldRead:
     """The square printed left of the label; where none is seen, the place the form puts it."""
     expected = anchor.box(f.box)
-    found = _square_near(expected, anchor, page)
+    found = _square_near(expected, anchor, page) or _square_left_of(anchor, page)
     box = found or expected
     read = read_checkbox(without_squares(page.ink, [found]) if found else page.ink, box, page.speck)
+    if found is None and not anchor.in_place:  # where the form would put the square says nothing here
+        return _scaled(read, UNPLACED / max(read.confidence, UNPLACED), anchor.points(box))
     return _scaled(read, LABEL_READ if found else BY_POSITION, anchor.points(box))
+
+
+def _square_left_of(anchor: Anchor, page: _Page) -> Box | None:
+    """The square just left of a label's first line, in another layout's spacing."""
+    first = anchor.hit.words[0].box
+    return _square_before(first[0], (first[1] + first[3]) / 2, anchor, page)
+
+
+def _square_before(x: float, mid: float, anchor: Anchor, page: _Page) -> Box | None:
+    """The printed square that ends just left of `x` on the line through `mid`, or that OCR read as the word's
+    first character (a box read "[" or "O" and run into the label): looked for across the word's left edge."""
+    side = max(6, round(SQUARE * anchor.px_per_pt))
+    near = (round(x) - side - side // 2, round(mid) - side // 2, round(x) - side // 2, round(mid) - side // 2 + side)
+    return find_square(page.ink, near, side, (side, side // 2, side + side // 2, side // 2))
 
 
 def _choice(f: FieldDef, anchor: Anchor, options: dict[str, Printed], page: _Page) -> FieldRead:
@@ -535,17 +750,21 @@ def _choice(f: FieldDef, anchor: Anchor, options: dict[str, Printed], page: _Pag
     found: list[Box] = []
     for value, square in f.options.items():
         expected = anchor.box(square)
-        at = _square_near(expected, anchor, page)
+        # In the form's layout its square is where the form puts it; in another, the option's word says where.
+        at = _square_near(expected, anchor, page) if anchor.in_place else None
         word = _option_word(options[value], anchor, expected, page) if at is None and value in options else None
-        if word is not None:  # the square is printed 3 points left of its option's word
-            side, gap = expected[2] - expected[0], round(3 * anchor.px_per_pt)
-            mid = round((word.box[1] + word.box[3]) / 2)
-            x1 = round(word.box[0]) - gap
-            at = _square_near((x1 - side, mid - side // 2, x1, mid + side - side // 2), anchor, page)
+        if word is not None:  # the square is printed just left of its option's word
+            at = _square_before(word.box[0], (word.box[1] + word.box[3]) / 2, anchor, page)
+        if at is None and not anchor.in_place:
+            at = _square_near(expected, anchor, page)
+        if at in found:  # one square, one option
+            at = None
         boxes[value] = at or expected
         if at is not None:
             found.append(at)
     read = read_choice(without_squares(page.ink, found), boxes, page.speck)
+    if len(found) < len(boxes) and not anchor.in_place:  # where the form would put a square says nothing here
+        return _scaled(read, UNPLACED / max(read.confidence, UNPLACED), anchor.points(expected))
     span = (
         min(b[0] for b in boxes.values()),
         min(b[1] for b in boxes.values()),
@@ -573,7 +792,7 @@ def _option_word(option: Printed, anchor: Anchor, expected: Box, page: _Page) ->
 
 def _signature(f: FieldDef, anchor: Anchor, page: _Page) -> FieldRead:
     """Ink above the signature line (the label is printed under it), the line itself taken away."""
-    x0, y0, x1, y1 = area = anchor.box(f.box)
+    x0, y0, x1, y1 = area = _value_box(f, anchor, page)
     region = crop(page.ink, (x0, y0, x1, y1 + max(3, (y1 - y0) // 3))).astype(np.uint8)
     if region.size == 0:
         return FieldRead(value=False, confidence=0.0, raw=NOT_FOUND)

@@ -288,11 +288,17 @@ def _ocr_field(
     f: FieldDef, written: np.ndarray, t: Template, speck: int, language: str, received: date | None
 ) -> FieldRead:
     ink = _text_ink(crop(written, _value_area(t, f)), speck, t.dpi)
+    return read_written(f, ink, t.dpi, language, received).model_copy(update={"box": f.box})
+
+
+def read_written(f: FieldDef, ink: np.ndarray, page_dpi: int, language: str, received: date | None) -> FieldRead:
+    """A text-like field from what was written in its box (the printed form taken away): Tesseract within the
+    type's characters, unsure words voted on, validated values read again by the line model, normalized."""
     amount = int(ink.sum())
-    letter = (t.dpi / 72.0 * 7) ** 2 * 0.12  # about the ink of one small printed character
+    letter = (page_dpi / 72.0 * 7) ** 2 * 0.12  # about the ink of one small printed character
     if amount < letter * 0.6:
-        return FieldRead(value=f.type.blank, confidence=0.99 if amount < letter * 0.2 else 0.75, raw="", box=f.box)
-    img, dpi = _for_ocr(ink, t.dpi)
+        return FieldRead(value=f.type.blank, confidence=0.99 if amount < letter * 0.2 else 0.75, raw="")
+    img, dpi = _for_ocr(ink, page_dpi)
     lang = OCR_LANGUAGE.get(language, "eng")
     if f.type is FieldType.MULTILINE:
         result = ocr.in_reading_order(ocr.read_block(img, dpi=dpi, language=lang))
@@ -305,7 +311,7 @@ def _ocr_field(
         if words:
             return _from_words(f, words, received)
     if f.type is FieldType.MEMBER_ID and not SHAPES[FieldType.MEMBER_ID].fullmatch(text.replace(" ", "")):
-        split = _read_cin_in_parts(ink, dpi=t.dpi, language=lang)
+        split = _read_cin_in_parts(ink, dpi=page_dpi, language=lang)
         if split is not None:
             text, confidence = split
     weakest = min(result.char_confidences, default=confidence)
@@ -482,6 +488,8 @@ def _read_cin_in_parts(ink: np.ndarray, *, dpi: int, language: str) -> tuple[str
         return None
     last = glyphs[-1][1]
     x0 = stats[last][0]
+    if not ink[:, : max(1, x0 - 1)].any():  # the last glyph spans the others (a rule read as part of the box)
+        return None
     digits_img, _ = _for_ocr(ink[:, : max(1, x0 - 1)], dpi)
     letter_img, _ = _for_ocr(labels == last, dpi)
     digits = ocr.read_line(digits_img, dpi=dpi * UPSCALE, charset="0123456789", language=language)

@@ -107,6 +107,9 @@ class PageRead(Frozen):
     header: FaxHeader | None = None
     text_layer: bool = False
     classify_confidence: float = 1.0
+    # A form page: read on its registered blank form ("template") or by its printed labels ("labels": another
+    # revision, a page that did not register); None for other pages.
+    read_by: Literal["template", "labels"] | None = None
     fields: dict[str, FieldRead] = Field(default_factory=dict)
     # Where the blank form lies on the upright page: (a, b, c, d, e, f) mapping form points (x, y) to page points
     # (a·x + b·y + c, d·x + e·y + f), both 1/72 inch from the top left; None unless the page registered. Lets a
@@ -209,7 +212,13 @@ class FaxResult(Frozen):
             ),
             "documents": [d.to_result() for d in self.documents],
             "pages": [
-                {"number": p.number, "doc_type": p.doc_type, "language": p.language, "rotation": p.rotation}
+                {
+                    "number": p.number,
+                    "doc_type": p.doc_type,
+                    "language": p.language,
+                    "rotation": p.rotation,
+                    "read_by": p.read_by,
+                }
                 for p in self.pages
             ],
             "versions": self.versions,

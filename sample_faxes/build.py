@@ -38,6 +38,7 @@ from sample_faxes.fill import FillStyle, Written, fill_form
 from sample_faxes.letters import draw_letter
 from sample_faxes.people import Member, Provider, digits_to_phone
 from sample_faxes.rasterize import render_pdf_pages
+from sample_faxes.revisions import revision
 from sample_faxes.supporting import (
     CoverInfo,
     chart_note,
@@ -154,7 +155,8 @@ def _form_document(
     seed: int,
     variation: Variation | None = None,
 ) -> tuple[list[Page], dict[str, dict[str, object]], dict[str, Value]]:
-    form = load_catalog().form(form_id)
+    revised = variation.revision_of(form_id) if variation is not None else None
+    form = revision(revised) if revised else load_catalog().form(form_id)
     rng = random.Random(f"values:{case.case_id}:{form_id}")
     values = with_changes(
         BUILDERS[form_id](member, sender, when.date(), rng, variant(case) if form_id == case.form else "base"),

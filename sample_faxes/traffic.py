@@ -23,6 +23,7 @@ from sample_faxes.build import build_case, write_references
 from sample_faxes.cases import CASES, Case, Format, make_world
 from sample_faxes.covers import DEV_COVERS, TEST_COVERS, CoverDesign
 from sample_faxes.letters import DEV_LETTERS, TEST_LETTERS, LetterWording
+from sample_faxes.revisions import revisions
 from sample_faxes.typefaces import HAND, TYPED, Family, Typeface
 from sample_faxes.variation import Variation
 
@@ -96,13 +97,13 @@ def draw_variation(family: Family, rng: random.Random, hand: bool) -> Variation:
     )
 
 
-def draw_case(family: Family, number: int, rng: random.Random) -> tuple[Case, Variation]:
+def draw_case(family: Family, number: int, rng: random.Random, revised: bool = False) -> tuple[Case, Variation]:
     scenario = rng.choice(SCENARIOS)
     hand = rng.random() < 0.4
     fmt = rng.choice(FORMATS)
     case = replace(
         scenario,
-        case_id=f"{family}-{number:03d}-{scenario.case_id}",
+        case_id=f"{family}{'-rev' if revised else ''}-{number:03d}-{scenario.case_id}",
         fmt=fmt,
         fine=fmt == "pdf-text" or rng.random() < 0.7,
         mark=rng.choice(("x", "check", "fill")),
@@ -110,32 +111,44 @@ def draw_case(family: Family, number: int, rng: random.Random) -> tuple[Case, Va
         phone_style=rng.randrange(3),
         upside_down=(2,) if rng.random() < 0.05 and fmt != "pdf-text" else (),
     )
-    return case, draw_variation(family, rng, hand)
+    variation = draw_variation(family, rng, hand)
+    if revised:  # every form of the fax printed in one of the family's revisions of it
+        forms = sorted({f for f in (case.form, case.second_form) if f is not None})
+        chosen = tuple((f, rng.choice([rid for rid, r in revisions(family) if r.form_id == f])) for f in forms)
+        variation = replace(variation, revisions=chosen)
+    return case, variation
 
 
 def generator_digest() -> str:
     """What the faxes are made by: a cached family is built again when any of the generator's code changes."""
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
+    here = Path(__file__).parent
+    for path in [*sorted(here.glob("*.py")), *sorted((here / "revisions").glob("*.yaml"))]:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:10]
 
 
-def draw_cases(family: Family, count: int = 48, seed: int = 2026) -> list[tuple[Case, Variation]]:
-    """The family's faxes, drawn: the first `count` of the same sequence whatever `count` is."""
-    rng = random.Random(f"{family}:{seed}")
-    return [draw_case(family, number, rng) for number in range(count)]
+def draw_cases(
+    family: Family, count: int = 48, seed: int = 2026, revised: bool = False
+) -> list[tuple[Case, Variation]]:
+    """The family's faxes, drawn: the first `count` of the same sequence whatever `count` is. `revised`: their forms
+    printed in the family's revisions (sample_faxes/revisions/), another sequence."""
+    rng = random.Random(f"{family}:{seed}" + (":revised" if revised else ""))
+    return [draw_case(family, number, rng, revised) for number in range(count)]
 
 
-def build_family(family: Family, count: int = 48, seed: int = 2026, out_dir: Path | None = None) -> Path:
+def build_family(
+    family: Family, count: int = 48, seed: int = 2026, out_dir: Path | None = None, revised: bool = False
+) -> Path:
     """The family's faxes with their ground truth and the roster and directory they agree with; built once."""
-    out_dir = out_dir or CACHE / f"{family}-{count}-{seed}-{generator_digest()}"
+    name = f"{family}-revisions" if revised else family
+    out_dir = out_dir or CACHE / f"{name}-{count}-{seed}-{generator_digest()}"
     if (out_dir / "members.csv").exists():
         return out_dir
     out_dir.mkdir(parents=True, exist_ok=True)
     world = make_world()
     cases = []
-    for number, (case, variation) in enumerate(draw_cases(family, count, seed)):
+    for number, (case, variation) in enumerate(draw_cases(family, count, seed, revised)):
         truth = build_case(case, number, world, out_dir, variation)
         (out_dir / f"{case.case_id}.truth.json").write_text(json.dumps(truth, indent=1, ensure_ascii=False) + "\n")
         cases.append(case)
@@ -149,8 +162,9 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=48)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--revised", action="store_true", help="forms printed in the family's revisions of them")
     args = parser.parse_args()
-    print(build_family(args.family, args.count, args.seed, args.out))
+    print(build_family(args.family, args.count, args.seed, args.out, args.revised))
 
 
 if __name__ == "__main__":

@@ -25,6 +25,10 @@ class Variation:
     indent_pt: float  # ... or starting over the box's left edge
     stamp: str | None  # a received/date stamp in a margin
     margin_note: str | None  # a hand-written note in a margin
+    revisions: tuple[tuple[str, str], ...] = ()  # (form id, revision id): the form printed in that revision's layout
+
+    def revision_of(self, form_id: str) -> str | None:
+        return dict(self.revisions).get(form_id)
 
 
 def describe(v: Variation) -> dict[str, object]:
@@ -42,6 +46,7 @@ def describe(v: Variation) -> dict[str, object]:
         "indent_pt": round(v.indent_pt, 1),
         "stamp": v.stamp is not None,
         "margin_note": v.margin_note is not None,
+        **({"revisions": dict(v.revisions)} if v.revisions else {}),
     }
 
 

@@ -52,6 +52,11 @@ class FieldType(StrEnum):
         return self in (FieldType.CHECKBOX, FieldType.CHOICE, FieldType.SIGNATURE)
 
     @property
+    def is_mark_or_block(self) -> bool:
+        """Printed with its label beside its mark, or above its block, whatever the form's look."""
+        return self in (FieldType.CHECKBOX, FieldType.CHOICE, FieldType.MULTILINE)
+
+    @property
     def blank(self) -> str | bool:
         return False if self in (FieldType.CHECKBOX, FieldType.SIGNATURE) else ""
 
@@ -118,6 +123,8 @@ class FieldDef(Strict):
     option_labels: dict[str, Text] | None = None
     max_chars: int | None = None
     hint: Text | None = None
+    label_width: float | None = None  # a label printed left of its value, in a column this wide (else at the top)
+    ruled: Literal["cell", "underline"] = "cell"
 
     def label_for(self, language: str) -> str:
         return localized(self.label, language)
@@ -198,6 +205,19 @@ class FormPage(Strict):
     printed: tuple[PlacedText, ...]
 
 
+class Look(Strict):
+    """How a form is printed. The catalog's forms print the default look; a revision of a form (another layout of
+    the same fields, sample_faxes/revisions/) prints its fields and title block another way."""
+
+    labels: Literal["above", "left"] = "above"  # at the top of the value's cell, or left of the value on its line
+    label_width: float = 90.0  # the label column of `left` labels (multiline values keep theirs above)
+    boxes: Literal["cell", "underline"] = "cell"  # a ruled cell around each value, or a line under it
+    font: str | None = None  # a registered face for labels and headings in Latin scripts, else the language's
+    title: Literal["left", "centered"] = "left"
+    number: Literal["corner", "footer", "none"] = "corner"  # where the form number is printed
+    sections: Literal["bar", "rule"] = "bar"  # white on a black bar, or bold over a rule
+
+
 SECTION_HEIGHT = 15.0
 TITLE_BLOCK_BOTTOM = 96.0  # below the plan name, title, form number and page counter
 
@@ -212,6 +232,7 @@ class FormDef(Strict):
     page_size_pt: tuple[float, float] = (612.0, 792.0)
     subtitle: Text | None = None
     return_to: Text  # "Fax to Provider Services at (831) 430-5857"
+    look: Look = Look()
     pages: list[PageSpec]
 
     @field_validator("pages")
@@ -286,7 +307,7 @@ class FormDef(Strict):
                 elif isinstance(block, SpacerBlock):
                     y += block.spacer
                 else:
-                    placed = _place_row(block, number, y, width)
+                    placed = _place_row(block, number, y, width, self.look)
                     fields.extend(placed)
                     y += max(f.cell[3] for f in placed) - y
             laid.append(FormPage(number=number, fields=tuple(fields), printed=tuple(printed)))
@@ -305,7 +326,7 @@ class FormDef(Strict):
         }
 
 
-def _place_row(block: RowBlock, page: int, top: float, width: float) -> list[FieldDef]:
+def _place_row(block: RowBlock, page: int, top: float, width: float, look: Look) -> list[FieldDef]:
     specs = block.row
     fixed = sum(s.width for s in specs if s.width is not None)
     flexible = [s for s in specs if s.width is None]
@@ -335,6 +356,8 @@ def _place_row(block: RowBlock, page: int, top: float, width: float) -> list[Fie
                 )
                 ox += s.option_width
             box = cell
+        elif look.labels == "left" and s.type is not FieldType.MULTILINE:
+            box = (cell[0] + _label_column(look, w), cell[1] + 2, cell[2] - 4, cell[3] - 2)  # the label left of it
         elif s.type is FieldType.SIGNATURE:
             box = (cell[0] + 2, cell[1] + 2, cell[2] - 4, cell[3] - 10)  # above the line; the label sits under it
         else:
@@ -354,10 +377,16 @@ def _place_row(block: RowBlock, page: int, top: float, width: float) -> list[Fie
                 option_labels=s.options,
                 max_chars=s.max_chars,
                 hint=s.hint,
+                label_width=_label_column(look, w) if look.labels == "left" and not s.type.is_mark_or_block else None,
+                ruled=look.boxes,
             )
         )
         x += w
     return placed
+
+
+def _label_column(look: Look, cell_width: float) -> float:
+    return min(look.label_width, round(0.45 * cell_width, 1))
 
 
 class SupportingKind(Strict):

@@ -215,6 +215,7 @@ class Store:
                     rotation=p.rotation,
                     skew=p.skew,
                     classify_confidence=p.classify_confidence,
+                    read_by=p.read_by,
                     form_to_page=list(p.form_to_page) if p.form_to_page else None,
                 )
             )

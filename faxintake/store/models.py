@@ -68,6 +68,7 @@ class Page(Base):
     rotation: Mapped[int] = mapped_column(Integer, default=0)
     skew: Mapped[float] = mapped_column(Float, default=0.0)
     classify_confidence: Mapped[float] = mapped_column(Float, default=1.0)
+    read_by: Mapped[str | None] = mapped_column(String(16))  # a form page: "template" (registered) or "labels"
     # Where the blank form lies on the upright page: a 2x3 affine from form points to page points (both 1/72 inch,
     # origin top left), from the registration; None when the page was not registered. Draws field boxes on the page.
     form_to_page: Mapped[list[Any] | None] = mapped_column(nullable=True)
