@@ -315,6 +315,9 @@ def locate_labels(
     out: dict[str, Anchor] = {}
     for p in printed:
         whole = hits.get(p.text, [])
+        if whole:  # a label read as printed beats one only like it ("Member date" is not "Member name")
+            best = max(c[0].similarity for c in whole)
+            whole = [c for c in whole if c[0].similarity >= best - 0.05]
         chosen: tuple[LabelHit, Box] | None = None
         if fit.found:
             here = [c for c in whole or hits.get(p.stem or "", []) if fit.in_place(p, c[1])]
@@ -401,8 +404,9 @@ def read_page_by_labels(
     fields_labels = [p for p in printed if "=" not in p.key]  # options are found beside their question
     anchors = locate_labels(fields_labels, all_words, page_ink, dpi, language)
     if sum(a.in_place for a in anchors.values()) < KNOWN_LAYOUT * len(anchors):
-        # Another layout: a label that happens to lie where the form has it says nothing of where its value is.
-        anchors = {k: replace(a, in_place=False) for k, a in anchors.items()}
+        # Another layout: a label that happens to lie where the form has it says nothing of where its value is, and
+        # labels printed in another face say nothing of the page's scale (faxes print at 90-100%).
+        anchors = {k: replace(a, in_place=False, scale=1.0) for k, a in anchors.items()}
     label_words = {id(w) for a in anchors.values() for w in a.hit.words}
     others = [w for w in all_words if id(w) not in label_words]
     speck = max(4, round((dpi / 100) ** 2 * 2))
@@ -550,6 +554,7 @@ def _line_height(anchor: Anchor) -> float:
 
 
 BESIDE_REACH = 1.6  # line heights below a label's line that the rule a value is written on right of it may lie
+WRAPPED_REACH = 2.6  # ... a label's line found by its first words, its last ones wrapped onto the next line
 
 
 def _beside_label(f: FieldDef, anchor: Anchor, page: _Page) -> Box | None:
@@ -563,7 +568,12 @@ def _beside_label(f: FieldDef, anchor: Anchor, page: _Page) -> Box | None:
     candidates = [
         (y, x0, x1)
         for y, x0, x1 in page.rules.horizontal
-        if ly1 - 0.4 * lh <= y <= ly1 + BESIDE_REACH * lh and x0 <= lx1 + 1.2 * k and x1 >= lx1 + 0.4 * k
+        if ly1 - 0.4 * lh <= y <= ly1 + WRAPPED_REACH * lh
+        and x0 <= lx1 + 1.2 * k
+        and x1 >= lx1 + 0.4 * k
+        # further down, only a rule that starts right of the label (under a label's wrapped last words), not the
+        # bottom of the cell the label heads
+        and (y <= ly1 + BESIDE_REACH * lh or x0 >= lx1 - lh)
     ]
     if not candidates:
         return None
@@ -573,7 +583,7 @@ def _beside_label(f: FieldDef, anchor: Anchor, page: _Page) -> Box | None:
     stop = min([stop, *(round(b[0]) - 2 for b in page.labels if start < b[0] < stop and b[1] < ly1 and ly0 < b[3])])
     above = [r for r, r0, r1 in page.rules.horizontal if y - 0.6 * k < r < y - 1.5 * lh and r0 < stop and r1 > start]
     top = max(above) + 2 if above else round(y - max(2.6 * lh, 0.25 * k))
-    top = min(top, round(ly0 - 0.3 * lh))
+    top = min(max(top, round(ly0 - 0.8 * lh)), round(ly0 - 0.3 * lh))  # the value is level with its label
     return start, top, stop, y - 1
 
 
@@ -746,7 +756,12 @@ def _choice(f: FieldDef, anchor: Anchor, options: dict[str, Printed], page: _Pag
     """Each option's square where the form puts it beside the question, else left of the option's printed word on
     the question's line; where neither is seen, the place the form puts it."""
     assert f.options is not None
-    boxes: dict[str, Box] = {}
+    in_order = None if anchor.in_place else _squares_on_line(anchor, page, len(f.options))
+    if in_order is not None:  # another layout: its squares on the question's line, one per option, in order
+        boxes = dict(zip(f.options, in_order, strict=True))
+        read = read_choice(without_squares(page.ink, in_order), boxes, page.speck)
+        return _scaled(read, LABEL_READ, anchor.points(_span(in_order)))
+    boxes = {}
     found: list[Box] = []
     for value, square in f.options.items():
         expected = anchor.box(square)
@@ -765,13 +780,29 @@ def _choice(f: FieldDef, anchor: Anchor, options: dict[str, Printed], page: _Pag
     read = read_choice(without_squares(page.ink, found), boxes, page.speck)
     if len(found) < len(boxes) and not anchor.in_place:  # where the form would put a square says nothing here
         return _scaled(read, UNPLACED / max(read.confidence, UNPLACED), anchor.points(expected))
-    span = (
-        min(b[0] for b in boxes.values()),
-        min(b[1] for b in boxes.values()),
-        max(b[2] for b in boxes.values()),
-        max(b[3] for b in boxes.values()),
-    )
+    span = _span(list(boxes.values()))
     return _scaled(read, LABEL_READ if len(found) == len(boxes) else BY_POSITION, anchor.points(span))
+
+
+def _span(boxes: list[Box]) -> Box:
+    return min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)
+
+
+def _squares_on_line(anchor: Anchor, page: _Page, count: int) -> list[Box] | None:
+    """The printed squares right of a question on its first line, left to right, when there are exactly `count`."""
+    side = max(6, round(SQUARE * anchor.px_per_pt))
+    first = anchor.hit.words[0].box
+    mid = (first[1] + first[3]) / 2
+    band = (round(anchor.label[2]), round(mid - side), page.ink.shape[1] - 1, round(mid + side))
+    ink = page.ink.copy()
+    found: list[Box] = []
+    while len(found) <= count:
+        square = find_square(ink, band, side, (0, 0, 0, 0))
+        if square is None:
+            break
+        found.append(square)
+        ink[square[1] : square[3], square[0] : square[2]] = False
+    return sorted(found) if len(found) == count else None
 
 
 def _option_word(option: Printed, anchor: Anchor, expected: Box, page: _Page) -> Word | None:
