@@ -61,9 +61,9 @@ class FaxRead:
 
 def start_worker() -> None:
     """What a worker process does once, before its first fax: keep freed memory for reuse, load the form catalog and
-    the line model, start the OCR engines (the flow's worker pool runs it as each process starts). A failure here is
-    left for the first read to raise, as that fax's own recorded error: a pool whose initializer raised would fail
-    every fax alike."""
+    the line model, start the OCR engines (the flow's worker pool runs it as each worker's first fax arrives). A
+    failure here is left for the first read to raise, as that fax's own recorded error: a pool whose initializer
+    raised would fail every fax alike."""
     _keep_freed_memory()
     try:
         load_catalog()

@@ -277,3 +277,19 @@ def test_a_reading_the_box_rejects_is_looked_at_again_at_other_widths(monkeypatc
     assert read.confidence <= line_model.DISAGREEMENT  # found only on a second look: unsure
     kept, _ = line_model.read_box(ink, UP_TO_THREE, accept=lambda text: True)
     assert kept is not None and kept.text == "10"
+
+
+def test_a_lines_label_lookups_are_worked_out_once_per_model_and_match_its_labels() -> None:
+    """Every line read with the model shares one index of its labels and one list of the WRITTEN columns (built for
+    each line, they cost 2-3% of reading a page); they say what building them afresh would."""
+    labels = line_model._model().labels
+    first = LineProbabilities(frames=np.zeros((1, len(labels)), np.float32), labels=labels)
+    second = LineProbabilities(frames=np.zeros((2, len(labels)), np.float32), labels=tuple(labels))
+    assert first.index is second.index and first.written_columns is second.written_columns
+    assert first.index == {c: i for i, c in enumerate(labels)}
+    assert first.written_columns.tolist() == [0, *(i for i, c in enumerate(labels) if c in line_model.WRITTEN)]
+    with pytest.raises(ValueError):
+        first.written_columns[0] = 1  # shared: no line can change it for the others
+    small = frames({"1": 0.9})
+    assert small.index == {c: i for i, c in enumerate(LABELS)}
+    assert small.written_columns.tolist() == list(range(len(LABELS)))  # the blank, then all of them, the space too

@@ -197,3 +197,78 @@ def test_threads_started_inside_shared_api_use_its_server(monkeypatch: pytest.Mo
         thread.join()
     assert seen == [Started.url]
     assert not get_current_settings().api.url, "and the global settings are as they were afterwards"
+
+
+def test_workers_are_forked_only_while_no_other_thread_runs() -> None:
+    """The CLI hands its batch to the worker pool before it imports Prefect: with no other thread running, the
+    workers are forked and begin with the reading code imported already. A thread running (Prefect's, a web
+    server's) might hold a lock a forked child would inherit held: then they are spawned, as before."""
+    code = (
+        "import threading\n"
+        "from flows.workers import _start_method\n"
+        "print(_start_method())\n"
+        "stop = threading.Event()\n"
+        "thread = threading.Thread(target=stop.wait)\n"
+        "thread.start()\n"
+        "print(_start_method())\n"
+        "stop.set()\n"
+        "thread.join()\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == (["fork", "spawn"] if sys.platform == "linux" else ["spawn", "spawn"])
+
+
+def test_a_forked_worker_logs_as_a_spawned_one() -> None:
+    """A forked worker drops the CLI's console handler and --verbose's debug levels: its logging is a spawned
+    worker's (none set up; warnings reach stderr), and the CLI logs what each fax's read says (flows.intake)."""
+    code = (
+        "import logging\n"
+        "from flows.console import OUR_LOGGERS, configure_logging, set_verbose\n"
+        "from flows.workers import _forked\n"
+        "configure_logging()\n"
+        "set_verbose()\n"
+        "_forked()\n"
+        "root = logging.getLogger()\n"
+        "print(len(root.handlers), root.level == logging.WARNING)\n"
+        "print(all(logging.getLogger(n).level == logging.NOTSET for n in OUR_LOGGERS))\n"
+        "print(logging.getLogger('extractors.pipeline').isEnabledFor(logging.DEBUG))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["0", "True", "True", "False"]
+
+
+def test_a_pool_worker_gets_ready_once_at_its_first_fax(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker starts its engines, model and catalog when its first fax arrives, not when the pool starts it (a
+    forked pool starts all its workers at once; a batch of one fax needs one), and only once."""
+    import extractors.pipeline
+    import flows.workers as workers
+    from faxintake.settings import Settings
+
+    started: list[bool] = []
+    monkeypatch.setattr(extractors.pipeline, "start_worker", lambda: started.append(True))
+    monkeypatch.setattr(workers, "_ready", False)
+    junk = tmp_path / "junk.pdf"
+    junk.write_bytes(b"not a fax")  # an error result, read without OCR
+    settings = Settings(out_dir=tmp_path / "out")
+    for _ in range(2):
+        read = workers._read_in_worker(junk, settings)
+        assert getattr(read, "error", None), read
+    assert started == [True]
+    started.clear()
+    workers.read_or_error(junk, settings)  # read in this process (a Dask worker's, a test's): no worker start
+    monkeypatch.setattr(workers, "_ready", False)
+    workers.read_or_error(junk, settings)
+    assert started == []
+
+
+def test_prefects_first_run_modules_are_where_they_are_imported_ahead() -> None:
+    """What the CLI imports while the temporary server starts (Prefect would import it at the first flow run):
+    each module is there (a Prefect upgrade that moved one makes the import ahead quietly skip it; this says so)."""
+    import importlib
+
+    from flows.prefect_api import FIRST_RUN_MODULES
+
+    for name in FIRST_RUN_MODULES:
+        importlib.import_module(name)
