@@ -97,7 +97,10 @@ def _layout_labels(form: FormDef, language: str, page: int) -> tuple[Printed, ..
         top = p.baseline - CAP_HEIGHT.get(p.font, 0.73) * p.size
         width, line_width = stringWidth(text, p.font, p.size), stringWidth(line, p.font, p.size)
         bare = re.sub(r"\s*\([^)]*\)?", "", text).strip(" :")
-        short = bare if bare != text and len(label_tokens(bare)) >= 2 else None
+        printed_tokens = label_tokens(text)
+        if label_tokens(bare) == printed_tokens and len(mine[0]) == 1:  # "I am the:" read "(am the:"
+            bare = text.split(" ", 1)[-1]
+        short = bare if label_tokens(bare) != printed_tokens and len(label_tokens(bare)) >= 2 else None
         out.append(Printed(p.key, p.field, text, p.x, top, p.size, width, line_width, stem, short))
     return tuple(out)
 
