@@ -11,8 +11,11 @@ cell subtracted as read_form does. Two readings per box:
 
   pipeline    read_form's own per-field path (Tesseract within the box's character set, the line model's second
               opinion within the box's format, the reconciliation), exact after normalization, as benchmarks.corpus
-  line model  the line model alone: line_model.read_box within the box's formats (validated types), its free
-              reading otherwise
+  line model  the line models alone: line_model.read_box within the box's formats (validated types: the base
+              model's and the hand-print model's readings reconciled), the base model's free reading otherwise
+
+--model swaps the base model file; --hand-model swaps the hand-print model (extractors/models/handprint_rec.onnx),
+or with `none` reads without it (the figures before it); `--model FILE --hand-model none` measures FILE alone.
   tesseract   (on request) the pipeline's path without the line model's second opinion on validated boxes
 
 Figures are per face family (dev: faces tuned on; test: faces nothing was ever tuned on), never mixed, per field
