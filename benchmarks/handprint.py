@@ -1,7 +1,7 @@
 """Hand-printed values the corpus never had, read box by box as the pipeline reads them: accuracy per face family.
 
     uv run python -m benchmarks.handprint [--family dev|test|both] [--values 240] [--typed 48] [--reader both]
-        [--model FILE.onnx [--characters DICT.txt]] [--seed 17] [--json out.json]
+        [--model FILE.onnx [--characters DICT.txt]] [--hand-model FILE.onnx|none] [--seed 17] [--json out.json]
 
 Each value (names "Last, First", addresses, dates in every style FORMS.md allows, phones, NPIs, CINs, ICD-10
 lists, short phrases) is written in one face of sample_faxes.typefaces (hand faces, and typed ones for comparison)
@@ -11,8 +11,11 @@ cell subtracted as read_form does. Two readings per box:
 
   pipeline    read_form's own per-field path (Tesseract within the box's character set, the line model's second
               opinion within the box's format, the reconciliation), exact after normalization, as benchmarks.corpus
-  line model  the line model alone: line_model.read_box within the box's formats (validated types), its free
-              reading otherwise
+  line model  the line models alone: line_model.read_box within the box's formats (validated types: the base
+              model's and the hand-print model's readings reconciled), the base model's free reading otherwise
+
+--model swaps the base model file; --hand-model swaps the hand-print model (extractors/models/handprint_rec.onnx),
+or with `none` reads without it (the figures before it); `--model FILE --hand-model none` measures FILE alone.
   tesseract   (on request) the pipeline's path without the line model's second opinion on validated boxes
 
 Figures are per face family (dev: faces tuned on; test: faces nothing was ever tuned on), never mixed, per field
@@ -629,11 +632,16 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=17)
     parser.add_argument("--model", type=Path, help="read with this line model file instead of the shipped one")
     parser.add_argument("--characters", type=Path, help="the --model's character list, when it carries none")
+    parser.add_argument(
+        "--hand-model", help="read with this hand-print model instead of the shipped one ('none': the base alone)"
+    )
     parser.add_argument("--json", type=Path, help="write every outcome here")
     parser.add_argument("--errors", action="store_true", help="list every wrong hand-printed read (made-up values)")
     args = parser.parse_args()
     if args.model:
         line_model.use_model(args.model, args.characters)
+    if args.hand_model:
+        line_model.use_hand_model(None if args.hand_model == "none" else Path(args.hand_model))
     line_model.load()
     families: list[Family] = ["dev", "test"] if args.family == "both" else [args.family]
     readers = ["pipeline", "line model"] if args.reader == "both" else args.reader.split(",")

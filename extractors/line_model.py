@@ -21,7 +21,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from extractors import clean
+from extractors import clean, vote
 from faxintake.errors import OcrError
 
 MODEL_PACKAGE = "rapidocr"
@@ -32,6 +32,9 @@ HEIGHT = 48  # the model's input height (PP-OCRv4 to v6 alike, and alike normali
 # 1.0: 12/25); PP-OCRv6's reads the dev family's hand-print (benchmarks/handprint.py, 480 boxes) as well at 1.0 or
 # 1.25 (79.2% exact, 1.25 with fewer wrong reads at >= 0.9) and worse at 1.5 (76.5%).
 STRETCH = 1.25
+# PP-OCRv6 small fine-tuned on hand-printed box crops (scripts/train_line_model.py), its output cut to the
+# characters our boxes hold (WRITTEN): a third reader of validated boxes (read_box).
+HAND_MODEL = Path(__file__).parent / "models" / "handprint_rec.onnx"
 CANDIDATE_FLOOR = 1e-5  # a character less likely than this in a frame is not considered there
 
 
@@ -123,6 +126,7 @@ class _Model:
 
 
 _CHOSEN: list[tuple[Path, Path | None]] = []  # a model file tried instead of the shipped one (benchmarks)
+_CHOSEN_HAND: list[Path | None] = []  # a hand-print model tried instead of the shipped one, or none (benchmarks)
 
 
 def use_model(path: Path, characters: Path | None = None) -> None:
@@ -130,6 +134,12 @@ def use_model(path: Path, characters: Path | None = None) -> None:
     how benchmarks/handprint.py measures a candidate before it is adopted."""
     _CHOSEN[:] = [(path, characters)]
     _model.cache_clear()
+
+
+def use_hand_model(path: Path | None) -> None:
+    """Read with another hand-print model (HAND_MODEL's kind), or with none: the base model alone."""
+    _CHOSEN_HAND[:] = [path]
+    _hand_model.cache_clear()
 
 
 @functools.cache
@@ -146,13 +156,26 @@ def _model() -> _Model:
     return _Model(path)
 
 
+@functools.cache
+def _hand_model() -> _Model | None:
+    path = _CHOSEN_HAND[0] if _CHOSEN_HAND else HAND_MODEL
+    if path is None:
+        return None
+    if not path.exists():
+        raise OcrError("the hand-print line model is missing", hint=f"{path} belongs to the package")
+    return _Model(path)
+
+
 def load() -> None:
-    """Load the model now (a worker's start), not at the first line read."""
+    """Load the models now (a worker's start), not at the first line read."""
     _model()
+    _hand_model()
 
 
-def probabilities(ink: np.ndarray, *, stretch: float = STRETCH) -> LineProbabilities:
-    """Run the recognizer on one line of ink (bool, True where written); `stretch` widens it first (see STRETCH)."""
+def model_input(ink: np.ndarray, *, stretch: float = STRETCH) -> np.ndarray:
+    """One line of ink (bool, True where written) as the model sees it: the ink's bounds with a margin, gray
+    (uint8, paper white), HEIGHT rows, widened by `stretch` (see STRETCH). scripts/line_model_crops.py trains on
+    exactly this."""
     ys, xs = np.nonzero(ink)
     if not len(ys):
         raise OcrError("nothing to read in an empty line")
@@ -160,14 +183,27 @@ def probabilities(ink: np.ndarray, *, stretch: float = STRETCH) -> LineProbabili
     h = glyphs.shape[0]
     padded = cv2.copyMakeBorder(glyphs, h // 3, h // 3, h // 2, h // 2, cv2.BORDER_CONSTANT, value=255)
     width = max(16, round(padded.shape[1] * HEIGHT / padded.shape[0] * stretch))
-    scaled = cv2.resize(padded, (width, HEIGHT), interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
+    return np.asarray(cv2.resize(padded, (width, HEIGHT), interpolation=cv2.INTER_AREA))
+
+
+def probabilities(ink: np.ndarray, *, stretch: float = STRETCH, hand: bool = False) -> LineProbabilities:
+    """Run the recognizer on one line of ink (bool, True where written); `stretch` widens it first (see STRETCH).
+    With `hand`, the hand-print model reads it (None's base model when there is none)."""
+    scaled = model_input(ink, stretch=stretch).astype(np.float32) / 255.0
     tensor = np.repeat(((scaled - 0.5) / 0.5)[None, None], 3, axis=1)
-    model = _model()
+    model = (_hand_model() if hand else None) or _model()
+    return LineProbabilities(frames=_run(model, tensor), labels=model.labels)
+
+
+def has_hand_model() -> bool:
+    return _hand_model() is not None
+
+
+def _run(model: _Model, tensor: np.ndarray) -> np.ndarray:
     try:
-        frames = model.session.run(None, {model.input_name: tensor})[0][0]
+        return np.asarray(model.session.run(None, {model.input_name: tensor})[0][0])
     except Exception as exc:
         raise OcrError(f"the line recognizer failed: {exc}") from exc
-    return LineProbabilities(frames=frames, labels=model.labels)
 
 
 # Setting glyphs apart: a glyph overlapping its neighbour by this share of the narrower one's width is one glyph
@@ -220,17 +256,45 @@ def spaced(ink: np.ndarray, gap: float = GLYPH_GAP) -> np.ndarray:
 def read_box(
     ink: np.ndarray, formats: Sequence[Format], accept: Callable[[str], bool] | None = None
 ) -> tuple[LineRead | None, LineProbabilities]:
-    """A box's most probable reading in one of `formats`, and the frames it was read from. When the reading has
-    fewer characters than the ink has separate glyphs, two equal ones ran together in the frames ("11" read as "1":
-    CTC needs a blank frame between them); the glyphs are set apart and read again, and that reading is taken when
-    it only adds characters. When it changes others, the two disagree and the reading stays unsure.
+    """A box's most probable reading in one of `formats`, and the base model's frames it was read from: read by the
+    base model and by the hand-print model (HAND_MODEL) apart, the two readings reconciled by each one's measured
+    chance of being right (vote.CALIBRATION); a box they read differently stays unsure (at most DISAGREEMENT)."""
+    line, probs = read_box_by(ink, formats, accept)
+    if not has_hand_model():
+        return line, probs
+    other, _ = read_box_by(ink, formats, accept, hand=True)
+    return reconciled(line, other), probs
+
+
+def reconciled(base: LineRead | None, hand: LineRead | None) -> LineRead | None:
+    """One reading from the two models': the same text at the surer of their confidences, character by
+    character (fine-tuned from the base, the hand-print model is no independent witness: agreement lifts nothing);
+    different texts, the reading more likely right, unsure."""
+    if base is None or hand is None:
+        return base or hand
+    if base.text == hand.text:
+        surer = tuple(max(a, b) for a, b in zip(base.char_confidences, hand.char_confidences, strict=True))
+        return LineRead(base.text, surer, max(base.log_probability, hand.log_probability))
+    hand_wins = vote.calibrated("hand model", hand.confidence) > vote.calibrated("line model", base.confidence)
+    chosen = hand if hand_wins else base
+    unsure = tuple(min(c, DISAGREEMENT) for c in chosen.char_confidences)
+    return LineRead(chosen.text, unsure, chosen.log_probability)
+
+
+def read_box_by(
+    ink: np.ndarray, formats: Sequence[Format], accept: Callable[[str], bool] | None = None, *, hand: bool = False
+) -> tuple[LineRead | None, LineProbabilities]:
+    """One model's reading of a box (the base model's, or with `hand` the hand-print model's). When the reading
+    has fewer characters than the ink has separate glyphs, two equal ones ran together in the frames ("11" read as
+    "1": CTC needs a blank frame between them); the glyphs are set apart and read again, and that reading is taken
+    when it only adds characters. When it changes others, the two disagree and the reading stays unsure.
     A reading `accept` rejects (a date with day 0: "1/" of "01/" read as one stroke) is looked at again at other
     widths; what is found only there is taken, unsure."""
-    line, probs = _read_box(ink, formats)
+    line, probs = _read_box(ink, formats, hand)
     if accept is None or (line is not None and accept(line.text)):
         return line, probs
     for stretch in RETRY_STRETCHES:
-        again = probabilities(ink, stretch=stretch)
+        again = probabilities(ink, stretch=stretch, hand=hand)
         found = read_format(again, formats)
         if found is not None and accept(found.text):
             unsure = tuple(min(c, DISAGREEMENT) for c in found.char_confidences)
@@ -243,12 +307,12 @@ def read_box(
 RETRY_STRETCHES = (1.0, 1.5)
 
 
-def _read_box(ink: np.ndarray, formats: Sequence[Format]) -> tuple[LineRead | None, LineProbabilities]:
-    probs = probabilities(ink)
+def _read_box(ink: np.ndarray, formats: Sequence[Format], hand: bool) -> tuple[LineRead | None, LineProbabilities]:
+    probs = probabilities(ink, hand=hand)
     line = read_format(probs, formats)
     if line is not None and len(line.text) >= glyph_count(ink):
         return line, probs
-    apart = probabilities(spaced(ink), stretch=SPACED_STRETCH)
+    apart = probabilities(spaced(ink), stretch=SPACED_STRETCH, hand=hand)
     again = read_format(apart, formats)
     if again is None or (line is not None and len(again.text) <= len(line.text)):
         return line, probs

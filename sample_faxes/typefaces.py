@@ -85,17 +85,48 @@ HAND: dict[Family, tuple[Typeface, ...]] = {
     ),
 }
 
+# Faces only scripts/line_model_crops.py writes in, to train the line model on more writers than the dev family's
+# nine: no font file, and as far as known no designer, shared with a test-family face (so no Liberation fonts:
+# their designs are FreeSans', FreeSerif's and Courier's). Sizes as the dev faces': a box's value at about the same
+# height.
+TRAINING_HAND: tuple[Typeface, ...] = (
+    Typeface("Amatic-SC", _vendored("amatic-sc"), 15.0, hand=True, capitals_only=True),
+    Typeface("Comic-Neue", _vendored("comic-neue"), 10.5, hand=True),
+    Typeface("Crafty-Girls", _vendored("crafty-girls"), 10.0, hand=True),
+    Typeface("Dekko", _vendored("dekko"), 11.5, hand=True),
+    Typeface("Delius", _vendored("delius"), 10.5, hand=True),
+    Typeface("Edu-SA-Beginner", _vendored("edu-sa-beginner"), 11.5, hand=True),
+    Typeface("Gaegu", _vendored("gaegu"), 13.0, hand=True),
+    Typeface("Gamja-Flower", _vendored("gamja-flower"), 13.0, hand=True),
+    Typeface("Itim", _vendored("itim"), 11.0, hand=True),
+    Typeface("Mali", _vendored("mali"), 10.5, hand=True),
+    Typeface("Mansalva", _vendored("mansalva"), 11.5, hand=True),
+    Typeface("Nanum-Pen-Script", _vendored("nanum-pen-script"), 15.0, hand=True),
+    Typeface("Neucha", _vendored("neucha"), 12.0, hand=True),
+    Typeface("Playpen-Sans", _vendored("playpen-sans"), 10.0, hand=True),
+    Typeface("Reenie-Beanie", _vendored("reenie-beanie"), 14.0, hand=True),
+    Typeface("Short-Stack", _vendored("short-stack"), 9.5, hand=True),
+    Typeface("Sriracha", _vendored("sriracha"), 11.0, hand=True),
+    Typeface("Walter-Turncoat", _vendored("walter-turncoat"), 10.5, hand=True),
+)
+TRAINING_TYPED: tuple[Typeface, ...] = (
+    Typeface("DejaVu-Sans", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 9.5, hand=False),
+    Typeface("DejaVu-Sans-Mono", "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf", 9.5, hand=False),
+    Typeface("DejaVu-Sans-Condensed", "/usr/share/fonts/truetype/dejavu/DejaVuSansCondensed.ttf", 10.0, hand=False),
+    Typeface("Go-Medium", "/usr/share/fonts/fonts-go/Go-Medium.ttf", 10.0, hand=False),
+)
+
 
 def faces(family: Family) -> tuple[Typeface, ...]:
     return TYPED[family] + HAND[family]
 
 
 @functools.cache
-def register_typefaces() -> dict[str, Typeface]:
-    """Every face of both families registered with reportlab, by name."""
+def register_typefaces(*, training: bool = False) -> dict[str, Typeface]:
+    """Every face of both families (and with `training`, the training-only faces) registered with reportlab."""
     register_fonts()
     out: dict[str, Typeface] = {}
-    for face in faces("dev") + faces("test"):
+    for face in faces("dev") + faces("test") + ((TRAINING_HAND + TRAINING_TYPED) if training else ()):
         if not Path(face.path).exists():
             raise ConfigError(f"font file {face.path} is missing", hint=f"apt-get install {APT_PACKAGES}")
         if face.name not in pdfmetrics.getRegisteredFontNames():

@@ -38,6 +38,28 @@ FONTSOURCE = (
     "schoolbell",
     "shadows-into-light",
 )
+# Handwriting faces for training the line model only (sample_faxes.typefaces.TRAINING_HAND): none by a designer
+# of a test-family face.
+FONTSOURCE_TRAINING = (
+    "amatic-sc",
+    "comic-neue",
+    "crafty-girls",
+    "dekko",
+    "delius",
+    "edu-sa-beginner",
+    "gaegu",
+    "gamja-flower",
+    "itim",
+    "mali",
+    "mansalva",
+    "nanum-pen-script",
+    "neucha",
+    "playpen-sans",
+    "reenie-beanie",
+    "short-stack",
+    "sriracha",
+    "walter-turncoat",
+)
 DEBIAN_CFF = {  # file -> (name here, Debian package whose copyright file is the licence)
     "/usr/share/fonts/opentype/bwht/BecauseWeBuild-Regular.otf": ("because-we-build", "fonts-bwht"),
     "/usr/share/fonts/opentype/bwht/BecauseWeLearn-Regular.otf": ("because-we-learn", "fonts-bwht"),
@@ -81,7 +103,7 @@ def cff_to_truetype(font: TTFont) -> None:
 
 
 def vendor_fontsource(work: Path) -> None:
-    for name in FONTSOURCE:
+    for name in FONTSOURCE + FONTSOURCE_TRAINING:
         spec = f"@fontsource/{name}@{FONTSOURCE_VERSION}"
         tgz = subprocess.run(["npm", "pack", "-q", spec], cwd=work, check=True, capture_output=True, text=True)
         with tarfile.open(work / tgz.stdout.strip().splitlines()[-1]) as tar:

@@ -8,7 +8,7 @@ import pytest
 
 from benchmarks import handprint
 from faxintake.catalog import FieldType, load_catalog
-from sample_faxes.typefaces import HAND, TYPED, register_typefaces
+from sample_faxes.typefaces import HAND, TRAINING_HAND, TRAINING_TYPED, TYPED, register_typefaces
 
 
 def test_values_cover_every_kind_and_normalize_as_forms_md_says() -> None:
@@ -31,6 +31,9 @@ def test_the_two_families_share_no_face() -> None:
     dev = {f.path for f in HAND["dev"] + TYPED["dev"]}
     test = {f.path for f in HAND["test"] + TYPED["test"]}
     assert not dev & test
+    training = {f.path for f in TRAINING_HAND + TRAINING_TYPED}  # the hand-print model's extra writers
+    assert not training & test and not training & dev
+    assert set(register_typefaces(training=True)) >= {f.name for f in TRAINING_HAND}
 
 
 def test_a_written_cell_is_read_as_the_pipeline_reads_it_after_the_blank_cell_is_subtracted() -> None:

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from extractors import line_model
-from extractors.line_model import LineProbabilities, Segment
+from extractors.line_model import LineProbabilities, LineRead, Segment
 from extractors.read_form import DISAGREEMENT_CAP, HYPOTHESIS_MARGIN, LINE_FORMATS, _second_opinion, _text_ink
 from faxintake.catalog import FieldType, load_catalog
 from faxintake.fonts import FONT_FILES
@@ -162,7 +162,7 @@ def _fake_model(monkeypatch: pytest.MonkeyPatch, plain: LineProbabilities, apart
     monkeypatch.setattr(
         line_model,
         "probabilities",
-        lambda ink, *, stretch=line_model.STRETCH: apart if stretch == line_model.SPACED_STRETCH else plain,
+        lambda ink, *, stretch=line_model.STRETCH, hand=False: apart if stretch == line_model.SPACED_STRETCH else plain,
     )
 
 
@@ -269,7 +269,7 @@ def test_a_reading_the_box_rejects_is_looked_at_again_at_other_widths(monkeypatc
     monkeypatch.setattr(
         line_model,
         "probabilities",
-        lambda ink, *, stretch=line_model.STRETCH: first if stretch == line_model.STRETCH else wider,
+        lambda ink, *, stretch=line_model.STRETCH, hand=False: first if stretch == line_model.STRETCH else wider,
     )
     ink = _bars((5, 9), (30, 34))
     read, _ = line_model.read_box(ink, UP_TO_THREE, accept=lambda text: text != "10")
@@ -293,3 +293,56 @@ def test_a_lines_label_lookups_are_worked_out_once_per_model_and_match_its_label
     small = frames({"1": 0.9})
     assert small.index == {c: i for i, c in enumerate(LABELS)}
     assert small.written_columns.tolist() == list(range(len(LABELS)))  # the blank, then all of them, the space too
+
+
+# The hand-print model: PP-OCRv6 small fine-tuned here (scripts/train_line_model.py), shipped in the package.
+
+
+def test_the_hand_print_model_ships_in_the_package_with_our_characters() -> None:
+    assert line_model.HAND_MODEL.is_file()
+    assert line_model.has_hand_model()
+    labels = line_model._hand_model().labels  # type: ignore[union-attr]
+    assert labels[0] == "" and labels[-1] == " "
+    assert set("0123456789/-.,'()#ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyzÑñ") <= set(labels)
+    assert set(labels) <= set(line_model._model().labels)  # every character it writes, the base model writes too
+
+
+@pytest.mark.parametrize(
+    ("text", "font", "field_type"),
+    [
+        ("11/05/2026", "Hand-Humor", FieldType.DATE),
+        ("(831) 321-6234", "Hand-DKG", FieldType.PHONE),
+        ("1881399863", "Hand-Humor", FieldType.NPI),
+        ("40237841Z", "Typed", FieldType.MEMBER_ID),
+    ],
+)
+def test_the_hand_print_model_reads_within_the_format(text: str, font: str, field_type: FieldType) -> None:
+    probs = line_model.probabilities(_rendered(text, font), hand=True)
+    assert probs.labels == line_model._hand_model().labels  # type: ignore[union-attr]
+    read = line_model.read_format(probs, LINE_FORMATS[field_type])
+    assert read is not None and read.text == text.replace(" ", "")
+    both, _ = line_model.read_box(_rendered(text, font), LINE_FORMATS[field_type])
+    assert both is not None and both.text == text.replace(" ", "")
+
+
+def test_two_models_that_agree_keep_the_surer_confidence_and_that_disagree_leave_the_box_unsure() -> None:
+    base = LineRead("110", (0.9, 0.5, 0.99))
+    hand = LineRead("110", (0.8, 0.97, 0.9))
+    assert line_model.reconciled(base, hand) == LineRead("110", (0.9, 0.97, 0.99))
+    sure_hand = LineRead("710", (0.99, 0.99, 0.99))
+    chosen = line_model.reconciled(LineRead("110", (0.3, 0.9, 0.9)), sure_hand)
+    assert chosen is not None and chosen.text == "710"
+    assert chosen.confidence <= line_model.DISAGREEMENT
+    assert line_model.reconciled(None, hand) == hand and line_model.reconciled(base, None) == base
+
+
+def test_without_the_hand_print_model_the_base_model_reads_alone() -> None:
+    ink = _rendered("11/05/2026", "Hand-Humor")
+    try:
+        line_model.use_hand_model(None)
+        assert not line_model.has_hand_model()
+        read, _ = line_model.read_box(ink, LINE_FORMATS[FieldType.DATE])
+        assert read is not None and read.text == "11/05/2026"
+    finally:
+        line_model._CHOSEN_HAND.clear()
+        line_model._hand_model.cache_clear()
