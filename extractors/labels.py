@@ -8,6 +8,7 @@ character by character.
 from __future__ import annotations
 
 import difflib
+import functools
 import itertools
 import re
 import unicodedata
@@ -317,6 +318,7 @@ class _Fuzzy:
         return best if all(t in tokens[i : best[0]] for t in short) else None
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same few hundred label words meet the same page words again and again
 def _same_start(want: str, seen: str) -> bool:
     """A label's first word as read: exactly, run into the next word, split, or with a letter or two misread."""
     if want == seen or seen.startswith(want) or (len(seen) >= 2 and want.startswith(seen)):

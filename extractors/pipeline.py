@@ -165,7 +165,9 @@ def read_page(
         )
     form = load_catalog().form(found.doc_type)
     language = found.language or "en"
-    read, form_page, language = _read_best_page(ink, dpi, form, language, found.form_page, received, lexicon=lexicon)
+    read, form_page, language = _read_best_page(
+        ink, dpi, form, language, found.form_page, received, lexicon=lexicon, by_labels=found.evidence == "labels"
+    )
     return PageRead(
         number=page.number,
         doc_type=found.doc_type,
@@ -203,11 +205,16 @@ def _read_best_page(
     received: date | None,
     words: tuple[PageWord, ...] | None = None,
     lexicon: Lexicon | None = None,
+    by_labels: bool = False,
 ) -> tuple[FormPageRead, int, str]:
     """Read the page as the form page and language its number says; when unsure or it does not fit, the page that
     fits best. A page that fits none in that language is tried in the form's others (a language suffix misread:
-    'CM-110-2H'); when it fits none of them either, it is read by labels in the language it was classified in."""
+    'CM-110-2H'); when it fits none of them either, it is read by labels in the language it was classified in. A
+    page told by its labels (`by_labels`) is read as the page and language they said."""
     candidates = [page_hint] if page_hint and page_hint <= form.page_count else []
+    if by_labels and candidates:  # its labels said which page and language: reading the others by them is waste
+        read = read_form_page(ink, dpi, form, language, candidates[0], received=received, words=words, lexicon=lexicon)
+        return read, candidates[0], language
     candidates += [n for n in range(1, form.page_count + 1) if n not in candidates]
     best: tuple[FormPageRead, int] | None = None
     for n in candidates:
@@ -216,6 +223,8 @@ def _read_best_page(
             return read, n, language
         if best is None or _fits_better(read, best[0]):
             best = (read, n)
+        if n == page_hint and _share_read(read) >= HINT_READ:  # the page its counter says, read by most labels
+            break
     for other in (lang for lang in form.languages if lang != language):
         for n in candidates:
             t = template(form.form_id, other, n, dpi)
@@ -226,6 +235,9 @@ def _read_best_page(
                     return read, n, other
     assert best is not None
     return (*best, language)
+
+
+HINT_READ = 0.6  # share of a page's fields its labels were found for: it is the page its counter says
 
 
 def _fits_better(read: FormPageRead, best: FormPageRead) -> bool:
@@ -497,7 +509,9 @@ def _read_text_layer_page(page: SourcePage, received: date | None) -> PageRead:
     language = found.language or "en"
     ink = clean.binarize(page.image)
     page_words = tuple(PageWord(w.text, w.box) for w in body)
-    read, form_page, language = _read_best_page(ink, dpi, form, language, found.form_page, received, page_words)
+    read, form_page, language = _read_best_page(
+        ink, dpi, form, language, found.form_page, received, page_words, by_labels=found.evidence == "labels"
+    )
     return PageRead(
         number=page.number,
         doc_type=found.doc_type,
