@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -309,7 +310,10 @@ def read_written(f: FieldDef, ink: np.ndarray, page_dpi: int, language: str, rec
     if f.type in VOTED and (f.type is FieldType.MULTILINE or confidence < SURE):
         words = _voted(img, result, language)
         if words:
-            return _from_words(f, words, received)
+            voted = _from_words(f, words, received)
+            if f.type is FieldType.TEXT and voted.confidence < SURE:
+                return _line_model_text(f, ink, voted, received, language)
+            return voted
     if f.type is FieldType.MEMBER_ID and not SHAPES[FieldType.MEMBER_ID].fullmatch(text.replace(" ", "")):
         split = _read_cin_in_parts(ink, dpi=page_dpi, language=lang)
         if split is not None:
@@ -325,6 +329,8 @@ def read_written(f: FieldDef, ink: np.ndarray, page_dpi: int, language: str, rec
             read = in_words
     if f.type in LINE_FORMATS and (read.confidence < VALIDATED_SURE or not read.valid):
         read = _second_opinion(f, ink, read, received)
+    if f.type is FieldType.TEXT and read.confidence < SURE:
+        read = _line_model_text(f, ink, read, received, language)
     if f.type is FieldType.MULTILINE:
         words_read = max(1, len(text.split()))
         exact = confidence ** max(1.0, words_read / WORDS_PER_CONFIDENCE_STEP)
@@ -453,6 +459,43 @@ def _second_opinion(f: FieldDef, ink: np.ndarray, read: FieldRead, received: dat
     if len(short) == 1:  # one reader ran two of the ink's separate glyphs into one character ("11" as "1")
         best = other if short[0] is read else read
     return best.model_copy(update={"confidence": min(best.confidence, DISAGREEMENT_CAP)})
+
+
+TEXT_MARGIN = 0.1  # how much likelier right the line model's reading of a whole text box must be to replace it
+
+
+def _line_model_text(f: FieldDef, ink: np.ndarray, read: FieldRead, received: date | None, language: str) -> FieldRead:
+    """An unsure one-line text read again whole by the line model: where the two differ, the reading more likely
+    right by each reader's measured chance, left unsure (a person looks)."""
+    line = line_model.read_free(line_model.probabilities(ink, stretch=1.0))
+    text = _respaced(line.text, str(read.raw or read.value))
+    other = _normalized(f, _strip_edge_junk(text), line.confidence, received)
+    if not other.value or str(other.value).replace(" ", "") == str(read.value).replace(" ", ""):
+        return read
+    foreign = set(str(other.value)) - set(str(read.value)) - set(LETTERS.get(language, ""))
+    if any(not ch.isascii() for ch in foreign):  # a letter of another language's ("Leé" on an English form)
+        return read
+    if vote.calibrated("line model", line.confidence) < vote.calibrated("tesseract", read.confidence) + TEXT_MARGIN:
+        return read
+    return other.model_copy(update={"confidence": min(other.confidence, DISAGREEMENT_CAP)})
+
+
+def _respaced(text: str, spaced: str) -> str:
+    """`text` with the spaces of `spaced` where the two align: the line model runs words together ("Lee,Wei"),
+    Tesseract's words keep their gaps."""
+    bare, model = spaced.replace(" ", ""), text.replace(" ", "")
+    gaps = [len(spaced[:i].replace(" ", "")) for i, ch in enumerate(spaced) if ch == " "]  # gap before bare[k]
+    to_model: dict[int, int] = {}
+    for tag, a0, a1, b0, b1 in difflib.SequenceMatcher(None, bare, model, autojunk=False).get_opcodes():
+        for k in range(a0, a1 + 1):
+            to_model.setdefault(k, b0 + min(k - a0, b1 - b0) if tag != "equal" else b0 + (k - a0))
+    cuts = sorted({to_model[k] for k in gaps if k in to_model and 0 < to_model[k] < len(model)})
+    out, last = [], 0
+    for c in cuts:
+        out.append(model[last:c])
+        last = c
+    out.append(model[last:])
+    return " ".join(part for part in out if part)
 
 
 def _line_model_surer(line: line_model.LineRead, read: FieldRead) -> bool:

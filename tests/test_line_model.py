@@ -346,3 +346,28 @@ def test_without_the_hand_print_model_the_base_model_reads_alone() -> None:
     finally:
         line_model._CHOSEN_HAND.clear()
         line_model._hand_model.cache_clear()
+
+
+# One-line text boxes Tesseract is unsure of: read whole by the line model, its words spaced as Tesseract's.
+
+
+def test_the_line_models_run_together_words_get_tesseracts_spaces() -> None:
+    from extractors.read_form import _respaced
+
+    assert _respaced("Lee,Wei", "Lee, Wei") == "Lee, Wei"
+    assert _respaced("DrRobertHaines", "Dr Robert Haithes") == "Dr Robert Haines"
+    assert _respaced("Kou Lee (son)", "Kou Lee (san)") == "Kou Lee (son)"
+
+
+def test_an_unsure_text_box_takes_the_line_models_reading_and_stays_unsure() -> None:
+    from extractors.read_form import _line_model_text
+
+    field = load_catalog().form("member_reassignment").field_map["office_contact"]
+    ink = _rendered("TOM BECKER", "Hand-Humor")
+    unsure = FieldRead(value="TOM BEGKFR", confidence=0.3, raw="TOM BEGKFR")
+    read = _line_model_text(field, ink, unsure, None, "en")
+    assert read.value == "TOM BECKER" and read.confidence <= DISAGREEMENT_CAP
+    sure = FieldRead(value="TOM BEGKFR", confidence=0.99, raw="TOM BEGKFR")  # Tesseract sure of its reading: kept
+    assert _line_model_text(field, ink, sure, None, "en") == sure
+    foreign = FieldRead(value="Kou Lee", confidence=0.3, raw="Kou Lee")  # no Spanish letter on an English form
+    assert "é" not in str(_line_model_text(field, _rendered("Kou Leé", "Typed"), foreign, None, "en").value)
