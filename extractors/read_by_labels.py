@@ -47,8 +47,8 @@ KNOWN_LAYOUT = 0.6  # this share of the labels where the form has them: the form
 RELOCATED = 0.95  # a label found only shortened or wrapped: a little less likely to be it
 SAME_PLACE_IN = 0.2  # a label this close (inches) to where the other labels put it is where the form has it
 WORDS_LANGUAGE = {"en": "eng", "es": "spa+eng", "hmn": "eng", "zh-Hant": "chi_tra+eng"}
-SINGLE_LINE = 7
-WORDS_SCALE = 1.5  # a form's labels are printed small (6.5 pt): Tesseract reads them far better half as big again  # Tesseract's page segmentation mode for one line of text
+SINGLE_LINE = 7  # Tesseract's page segmentation mode for one line of text
+WORDS_SCALE = 1.5  # a form's labels are printed small (6.5 pt): Tesseract reads them far better half as big again
 
 
 @dataclass(frozen=True)
@@ -144,13 +144,10 @@ def form_by_labels(words: list[Word]) -> tuple[str, str, int, float] | None:
     layout: a revision with another number and title, or none. None when no page has enough of them or two forms
     fit alike."""
     catalog = _catalog_labels()
-    wanted = {t for texts in catalog.values() for t in texts}
-    hits = find_labels(words, {t: t for t in wanted})
-    scored = []
-    for key, texts in catalog.items():
-        found = sum(t in hits for t in texts)
-        scored.append((found / max(1, len(texts)), found, key))
-    scored.sort(reverse=True)
+    counts = _labels_found(words)
+    scored = sorted(
+        ((counts[key] / max(1, len(texts)), counts[key], key) for key, texts in catalog.items()), reverse=True
+    )
     share, found, (form_id, language, page) = scored[0]
     others = [s for s, _, k in scored if k[0] != form_id]
     if found < FORM_LABELS_NEEDED or share < FORM_LABELS_SHARE or (others and share - others[0] < FORM_LABELS_MARGIN):
@@ -160,8 +157,14 @@ def form_by_labels(words: list[Word]) -> tuple[str, str, int, float] | None:
 
 def labels_seen(words: list[Word]) -> bool:
     """Whether the words have two labels of one form page: worth reading the whole page to tell which form."""
-    hits = find_labels(words, {t: t for texts in _catalog_labels().values() for t in texts})
-    return any(sum(t in hits for t in texts) >= 2 for texts in _catalog_labels().values())
+    return any(found >= 2 for found in _labels_found(words).values())
+
+
+def _labels_found(words: list[Word]) -> dict[tuple[str, str, int], int]:
+    """How many of each form page's labels (of two words or more) the words have."""
+    catalog = _catalog_labels()
+    hits = find_labels(words, {t: t for texts in catalog.values() for t in texts})
+    return {key: sum(t in hits for t in texts) for key, texts in catalog.items()}
 
 
 # --- the page's words ----------------------------------------------------------------------------------------
@@ -278,6 +281,11 @@ class Anchor:
     @property
     def px_per_pt(self) -> float:
         return self.scale * self.dpi / 72.0
+
+    @property
+    def square_side(self) -> int:
+        """A printed checkbox's side in page pixels at the label's scale."""
+        return max(6, round(SQUARE * self.px_per_pt))
 
     def px(self, x_pt: float, y_pt: float) -> tuple[float, float]:
         k = self.px_per_pt
@@ -460,7 +468,7 @@ def _scaled(read: FieldRead, factor: float, box: tuple[float, float, float, floa
 
 
 def _text(f: FieldDef, anchor: Anchor, page: _Page) -> FieldRead:
-    area = _clipped(_value_box(f, anchor, page), anchor, page)
+    area, inner = (_clipped(box, anchor, page) for box in _value_boxes(f, anchor, page, 0.0, 1.0))
     label = set() if f.type is FieldType.MULTILINE else set(label_tokens(f.label_for(page.language)))
     # The rest of a label found by its first words or printed shorter ("(describe)") is not the value (a paragraph's
     # words are: its long prompt has most of the little words).
@@ -470,10 +478,9 @@ def _text(f: FieldDef, anchor: Anchor, page: _Page) -> FieldRead:
         beside = _beside(f, anchor, page)
         if beside:
             inside, factor = beside, BY_POSITION
-    inner = _clipped(_value_box(f, anchor, page, inset_pt=1.0), anchor, page)
     if f.type is FieldType.MULTILINE:
         written = None if anchor.in_place else _written(f, inner, page)
-        read = written or (_paragraph(f, inside, page) if inside else _blank(f, anchor, area, page))
+        read = written or (_paragraph(f, inside, page) if inside else _blank(f, anchor, inner, page))
         return _scaled(read, factor, anchor.points(area))
     line = _words_read(f, inside, page) if inside else None
     if line is None or not line.valid or line.confidence < read_form.SURE:
@@ -481,7 +488,7 @@ def _text(f: FieldDef, anchor: Anchor, page: _Page) -> FieldRead:
         # form's layout holds; in another layout, as a registered box is read, the lines about it taken away.
         zonal = _zonal(f, inner, page) if anchor.in_place else _written(f, inner, page)
         line = _reconciled(line, zonal) if zonal is not None else line
-    return _scaled(line or _blank(f, anchor, area, page), factor, anchor.points(area))
+    return _scaled(line or _blank(f, anchor, inner, page), factor, anchor.points(area))
 
 
 def _written(f: FieldDef, area: Box, page: _Page) -> FieldRead | None:
@@ -536,20 +543,22 @@ def page_rules(ink: np.ndarray, dpi: int) -> Rules:
 
 
 def _value_box(f: FieldDef, anchor: Anchor, page: _Page, inset_pt: float = 0.0) -> Box:
-    """Where the field's value is: where the form puts it from its label when the label is where the form has it;
-    else (another layout) from the lines printed about the label: the line it is written on right of the label
-    (an underline, the bottom of a cell the label starts), or the cell under the label down to the cell's bottom
-    rule. With no such line, where the form would put it."""
-    if anchor.in_place:
-        return anchor.box(f.box, inset_pt)
-    found = _beside_label(f, anchor, page)
-    if found is None and f.type is not FieldType.SIGNATURE:  # a signature's label is printed under its line
+    return _value_boxes(f, anchor, page, inset_pt)[0]
+
+
+def _value_boxes(f: FieldDef, anchor: Anchor, page: _Page, *insets_pt: float) -> list[Box]:
+    """Where the field's value is, once per inset (points): where the form puts it from its label when the label is
+    where the form has it; else (another layout) from the lines printed about the label: the line it is written on
+    right of the label (an underline, the bottom of a cell the label starts), or the cell under the label down to
+    the cell's bottom rule. With no such line, where the form would put it."""
+    found = None if anchor.in_place else _beside_label(f, anchor, page)
+    if found is None and not anchor.in_place and f.type is not FieldType.SIGNATURE:  # a signature's label: under it
         found = _under_label(f, anchor, page)
     if found is None:
-        return anchor.box(f.box, inset_pt)
-    inset = round(inset_pt * anchor.px_per_pt)
+        return [anchor.box(f.box, inset_pt) for inset_pt in insets_pt]
     x0, y0, x1, y1 = found
-    return x0 + inset, y0 + inset, x1 - inset, y1 - inset
+    insets = [round(inset_pt * anchor.px_per_pt) for inset_pt in insets_pt]
+    return [(x0 + inset, y0 + inset, x1 - inset, y1 - inset) for inset in insets]
 
 
 def _line_height(anchor: Anchor) -> float:
@@ -705,9 +714,10 @@ def _beside(f: FieldDef, anchor: Anchor, page: _Page) -> list[Word]:
     return [w for w in page.words if start < w.box[0] and w.box[2] <= stop and top < (w.box[1] + w.box[3]) / 2 < bottom]
 
 
-def _blank(f: FieldDef, anchor: Anchor, area: Box, page: _Page) -> FieldRead:
-    """Nothing read in the box: blank when there is no ink either, else something a person should look at."""
-    region = crop(page.ink, _clipped(_value_box(f, anchor, page, inset_pt=1.0), anchor, page))
+def _blank(f: FieldDef, anchor: Anchor, inner: Box, page: _Page) -> FieldRead:
+    """Nothing read in the box (`inner`: kept a point clear of its edges): blank when there is no ink either, else
+    something a person should look at."""
+    region = crop(page.ink, inner)
     amount = int(read_form._text_ink(region, page.speck, page.dpi).sum()) if region.size else 0
     letter = _letter(page) * anchor.scale**2
     confidence = 0.99 if amount < letter * 0.2 else 0.75 if amount < letter * 0.6 else 0.3
@@ -726,7 +736,7 @@ def _cell_above(anchor: Anchor, page: _Page) -> bool:
 
 
 def _square_near(expected: Box, anchor: Anchor, page: _Page) -> Box | None:
-    side = max(6, round(SQUARE * anchor.px_per_pt))
+    side = anchor.square_side
     return find_square(page.ink, expected, side, (side, side // 2, side // 3, side // 2))
 
 
@@ -750,7 +760,7 @@ def _square_left_of(anchor: Anchor, page: _Page) -> Box | None:
 def _square_before(x: float, mid: float, anchor: Anchor, page: _Page) -> Box | None:
     """The printed square that ends just left of `x` on the line through `mid`, or that OCR read as the word's
     first character (a box read "[" or "O" and run into the label): looked for across the word's left edge."""
-    side = max(6, round(SQUARE * anchor.px_per_pt))
+    side = anchor.square_side
     near = (round(x) - side - side // 2, round(mid) - side // 2, round(x) - side // 2, round(mid) - side // 2 + side)
     return find_square(page.ink, near, side, (side, side // 2, side + side // 2, side // 2))
 
@@ -793,7 +803,7 @@ def _span(boxes: list[Box]) -> Box:
 
 def _squares_on_line(anchor: Anchor, page: _Page, count: int) -> list[Box] | None:
     """The printed squares right of a question on its first line, left to right, when there are exactly `count`."""
-    side = max(6, round(SQUARE * anchor.px_per_pt))
+    side = anchor.square_side
     first = anchor.hit.words[0].box
     mid = (first[1] + first[3]) / 2
     band = (round(anchor.label[2]), round(mid - side), page.ink.shape[1] - 1, round(mid + side))

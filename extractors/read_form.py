@@ -310,10 +310,7 @@ def read_written(f: FieldDef, ink: np.ndarray, page_dpi: int, language: str, rec
     if f.type in VOTED and (f.type is FieldType.MULTILINE or confidence < SURE):
         words = _voted(img, result, language)
         if words:
-            voted = _from_words(f, words, received)
-            if f.type is FieldType.TEXT and voted.confidence < SURE:
-                return _line_model_text(f, ink, voted, received, language)
-            return voted
+            return _line_model_text(f, ink, _from_words(f, words, received), received, language)
     if f.type is FieldType.MEMBER_ID and not SHAPES[FieldType.MEMBER_ID].fullmatch(text.replace(" ", "")):
         split = _read_cin_in_parts(ink, dpi=page_dpi, language=lang)
         if split is not None:
@@ -329,8 +326,7 @@ def read_written(f: FieldDef, ink: np.ndarray, page_dpi: int, language: str, rec
             read = in_words
     if f.type in LINE_FORMATS and (read.confidence < VALIDATED_SURE or not read.valid):
         read = _second_opinion(f, ink, read, received)
-    if f.type is FieldType.TEXT and read.confidence < SURE:
-        read = _line_model_text(f, ink, read, received, language)
+    read = _line_model_text(f, ink, read, received, language)
     if f.type is FieldType.MULTILINE:
         words_read = max(1, len(text.split()))
         exact = confidence ** max(1.0, words_read / WORDS_PER_CONFIDENCE_STEP)
@@ -465,8 +461,10 @@ TEXT_MARGIN = 0.1  # how much likelier right the line model's reading of a whole
 
 
 def _line_model_text(f: FieldDef, ink: np.ndarray, read: FieldRead, received: date | None, language: str) -> FieldRead:
-    """An unsure one-line text read again whole by the line model: where the two differ, the reading more likely
-    right by each reader's measured chance, left unsure (a person looks)."""
+    """A one-line text Tesseract is unsure of read again whole by the line model: where the two differ, the reading
+    more likely right by each reader's measured chance, left unsure (a person looks). Any other read as it is."""
+    if f.type is not FieldType.TEXT or read.confidence >= SURE:
+        return read
     line = line_model.read_free(line_model.probabilities(ink, stretch=1.0))
     text = _respaced(line.text, str(read.raw or read.value))
     other = _normalized(f, _strip_edge_junk(text), line.confidence, received)

@@ -67,6 +67,15 @@ def test_no_path_when_the_frames_hold_too_few_characters() -> None:
     assert line_model.read_format(probs, TWO_DIGITS) is None
 
 
+# Values of the validated types, each in a face: what either line model must read within its format.
+RENDERED_VALUES = [
+    ("11/05/2026", "Hand-Humor", FieldType.DATE),
+    ("(831) 321-6234", "Hand-DKG", FieldType.PHONE),
+    ("1881399863", "Hand-Humor", FieldType.NPI),
+    ("40237841Z", "Typed", FieldType.MEMBER_ID),
+]
+
+
 def _rendered(text: str, font: str, size: int = 34) -> np.ndarray:
     face = ImageFont.truetype(FONT_FILES[font], size)
     image = Image.new("L", (30 + size * len(text), 2 * size), 255)
@@ -74,15 +83,7 @@ def _rendered(text: str, font: str, size: int = 34) -> np.ndarray:
     return np.asarray(image) < 128
 
 
-@pytest.mark.parametrize(
-    ("text", "font", "field_type"),
-    [
-        ("11/05/2026", "Hand-Humor", FieldType.DATE),
-        ("(831) 321-6234", "Hand-DKG", FieldType.PHONE),
-        ("1881399863", "Hand-Humor", FieldType.NPI),
-        ("40237841Z", "Typed", FieldType.MEMBER_ID),
-    ],
-)
+@pytest.mark.parametrize(("text", "font", "field_type"), RENDERED_VALUES)
 def test_the_model_reads_hand_print_within_its_format(text: str, font: str, field_type: FieldType) -> None:
     read = line_model.read_format(line_model.probabilities(_rendered(text, font)), LINE_FORMATS[field_type])
     assert read is not None
@@ -307,15 +308,7 @@ def test_the_hand_print_model_ships_in_the_package_with_our_characters() -> None
     assert set(labels) <= set(line_model._model().labels)  # every character it writes, the base model writes too
 
 
-@pytest.mark.parametrize(
-    ("text", "font", "field_type"),
-    [
-        ("11/05/2026", "Hand-Humor", FieldType.DATE),
-        ("(831) 321-6234", "Hand-DKG", FieldType.PHONE),
-        ("1881399863", "Hand-Humor", FieldType.NPI),
-        ("40237841Z", "Typed", FieldType.MEMBER_ID),
-    ],
-)
+@pytest.mark.parametrize(("text", "font", "field_type"), RENDERED_VALUES)
 def test_the_hand_print_model_reads_within_the_format(text: str, font: str, field_type: FieldType) -> None:
     probs = line_model.probabilities(_rendered(text, font), hand=True)
     assert probs.labels == line_model._hand_model().labels  # type: ignore[union-attr]

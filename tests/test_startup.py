@@ -31,14 +31,19 @@ def test_forms_spec_imports_neither_opencv_nor_prefect_nor_the_store(tmp_path: P
         "sys.argv[0] = 'faxintake'\n"
         "main()\n"
     )
-    run = subprocess.run(
-        [sys.executable, "-c", code, "forms", "spec"], capture_output=True, text=True, timeout=120, check=False
-    )
+    run = _python(code, "forms", "spec")
     assert run.returncode == 0, run.stderr
     assert run.stderr.strip().endswith("imported: []"), run.stderr
     from faxintake.catalog import load_catalog
 
     assert json.loads(run.stdout) == json.loads(json.dumps(load_catalog().spec()))
+
+
+def _python(code: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`code` run by a Python process of its own, with `args` as its command line; what it printed."""
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 def _inbox(corpus: Path, tmp_path: Path) -> Path:
@@ -93,8 +98,7 @@ def test_temporary_server_runs_only_the_database_vacuum() -> None:
         "from prefect.server.services.perpetual_services import get_enabled_perpetual_services as enabled\n"
         "print(sorted(s.function.__name__ for s in enabled(ephemeral=False)))\n"
     )
-    env = {**os.environ, **TEMPORARY_SERVER_SETTINGS}
-    run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    run = _python(code, env={**os.environ, **TEMPORARY_SERVER_SETTINGS})
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == str(
         ["schedule_event_vacuum_tasks", "schedule_orphan_vacuum_tasks", "schedule_vacuum_tasks"]
@@ -214,7 +218,7 @@ def test_workers_are_forked_only_while_no_other_thread_runs() -> None:
         "stop.set()\n"
         "thread.join()\n"
     )
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    run = _python(code)
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == (["fork", "spawn"] if sys.platform == "linux" else ["spawn", "spawn"])
 
@@ -234,7 +238,7 @@ def test_a_forked_worker_logs_as_a_spawned_one() -> None:
         "print(all(logging.getLogger(n).level == logging.NOTSET for n in OUR_LOGGERS))\n"
         "print(logging.getLogger('extractors.pipeline').isEnabledFor(logging.DEBUG))\n"
     )
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    run = _python(code)
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == ["0", "True", "True", "False"]
 
