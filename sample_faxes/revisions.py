@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 
 from faxintake.catalog import FormDef, load_catalog
 from faxintake.catalog.model import RowBlock, SectionBlock, TextBlock
 from faxintake.errors import FormDefinitionError
+from sample_faxes.typefaces import Family
 
 REVISIONS_DIR = Path(__file__).parent / "revisions"
-Family = Literal["dev", "test"]
 LAYOUT_KEYS = ("width", "height", "option_width")  # a catalog field's place in its row: not carried into a revision
 
 
@@ -30,8 +30,7 @@ def revisions(family: Family | None = None) -> tuple[tuple[str, FormDef], ...]:
     """(revision id, the form as that revision prints it), every revision of the family (both when None)."""
     out = []
     for path in sorted(REVISIONS_DIR.glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        if family is None or data["family"] == family:
+        if family is None or _data(path)["family"] == family:
             out.append((path.stem, load_revision(path)))
     return tuple(out)
 
@@ -41,8 +40,13 @@ def revision(revision_id: str) -> FormDef:
 
 
 @functools.cache
+def _data(path: Path) -> dict[str, Any]:
+    return dict(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+@functools.cache
 def load_revision(path: Path) -> FormDef:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = _data(path)
     form = load_catalog().form(data["form_id"])
     specs = {s.name: s for page in form.pages for b in page.blocks if isinstance(b, RowBlock) for s in b.row}
     sections = [b.section for page in form.pages for b in page.blocks if isinstance(b, SectionBlock)]
