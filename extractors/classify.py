@@ -115,6 +115,7 @@ COVER_LABELS = (
     ("phone", "tel:", "telephone"),
     ("date",),
 )
+AGREEMENT_TITLES = ("medication management agreement", "medication agreement", "controlled substance agreement")
 ATTACHMENT_TITLES = (
     "outreach log",
     "progress note",
@@ -135,7 +136,7 @@ SUPPORTING_RULES: tuple[Rule, ...] = (
         (),
         0,
     ),
-    ("mma", (("medication management agreement", "medication agreement", "controlled substance agreement"),), (), 0),
+    ("mma", (AGREEMENT_TITLES,), (), 0),
     ("attachment", (ATTACHMENT_TITLES,), (), 0),
     ("fax_cover", (COVER_TITLE,), COVER_LABELS, 3),
     # a letter whose greeting and closing are in words we do not know: what it is about, and who it names
@@ -165,11 +166,24 @@ def classify_supporting(text: str) -> PageClass:
     )
     if not kinds:
         return PageClass("unknown", None, None, 0.9 if low.strip() else 0.5, "no match")
+    if kinds[0] == "member_letter" and not _titled(text, AGREEMENT_TITLES):
+        kinds = [k for k in kinds if k != "mma"]  # a letter that names the agreement in its sentences is a letter
     # The first kind wins; when the words fit another kind too, the page is that kind in doubt.
     return PageClass(kinds[0], None, None, 0.9 if len(kinds) == 1 else IN_DOUBT, " or ".join(kinds))
 
 
 IN_DOUBT = 0.6
+TITLE_SHARE = 0.6  # of a line's letters: a title, with a word or two beside it ("(patient copy)"), not a sentence
+
+
+def _titled(text: str, titles: tuple[str, ...]) -> bool:
+    """Whether one of `titles` stands as a line of its own. A sentence that wraps to leave the title almost alone
+    on a line counts too: the page is then in doubt, the safe side."""
+    for line in text.lower().splitlines():
+        letters = re.sub(r"[^a-z]", "", line)
+        if any((t := title.replace(" ", "")) in letters and len(t) >= TITLE_SHARE * len(letters) for title in titles):
+            return True
+    return False
 
 
 def classify(text: str) -> PageClass:

@@ -358,7 +358,8 @@ def _cut_below(ink: np.ndarray, row: int, dpi: int) -> int:
 
 
 def _text(words: list[Word]) -> str:
-    return " ".join(w.text for w in words)
+    """The words as text, a line of the page a line of text (a title stands apart from the sentences about it)."""
+    return "\n".join(" ".join(w.text for w in line) for line in lines_of(words))
 
 
 def _words(ink: np.ndarray, dpi: int, top: int, bottom: int, *, full: bool = False) -> list[Word]:

@@ -12,7 +12,15 @@ from PIL import Image, ImageDraw, ImageFont
 
 from extractors import line_model
 from extractors.line_model import LineProbabilities, LineRead, Segment
-from extractors.read_form import DISAGREEMENT_CAP, HYPOTHESIS_MARGIN, LINE_FORMATS, _second_opinion, _text_ink
+from extractors.read_form import (
+    DISAGREEMENT_CAP,
+    HYPOTHESIS_MARGIN,
+    LINE_FORMATS,
+    _checked,
+    _second_opinion,
+    _text_ink,
+    _written_forms,
+)
 from faxintake.catalog import FieldType, load_catalog
 from faxintake.fonts import FONT_FILES
 from faxintake.model import FieldRead
@@ -128,6 +136,30 @@ def test_roster_offers_a_birth_date_or_cin_only_when_two_other_identity_fields_m
     assert roster.hypotheses(reads) == {"member_id": [member.member_id]}
     reads["member_name"] = FieldRead(value="Nobody, Known", confidence=0.9, raw="x")
     assert roster.hypotheses(reads) == {}
+
+
+def test_a_birth_date_is_checked_in_every_style_forms_md_names() -> None:
+    forms = _written_forms(FieldType.DATE, "1992-06-20")
+    assert {"06/20/1992", "6/20/1992", "6/20/92", "06-20-1992", "Jun 20, 1992", "June 20, 1992"} <= set(forms)
+    assert _written_forms(FieldType.TEXT, "Lee, Mei") == ["Lee, Mei"]
+
+
+def test_a_roster_birth_date_written_in_words_is_taken_only_where_the_box_bears_it_out() -> None:
+    f = load_catalog().form("cm_referral").field_map["member_dob"]
+    ink = _rendered("Jun 20, 1992", "Hand-Humor")
+    models = [line_model.probabilities(ink), line_model.probabilities(ink, hand=True)]
+    unsure = FieldRead(value="201992", confidence=0.0, raw="201992", valid=False)
+    checked = _checked(f, unsure, ["1992-06-20"], models)
+    assert checked is not None and checked.value == "1992-06-20" and checked.valid
+    assert _checked(f, unsure, ["1992-07-21"], models) is None  # another member's birth date
+
+
+def test_a_date_written_in_words_is_read_by_the_line_models_free_reading() -> None:
+    f = load_catalog().form("cm_referral").field_map["signature_date"]
+    ink = _rendered("Oct 24, 2026", "Typed")
+    unsure = FieldRead(value="242026", confidence=0.0, raw="242026", valid=False)
+    read = _second_opinion(f, ink, unsure, date(2026, 11, 1))
+    assert read.value == "2026-10-24" and read.valid
 
 
 # Glyphs set apart: two equal characters side by side need a blank frame between them.

@@ -38,11 +38,14 @@ def test_the_families_share_no_face_cover_letter_stamp_note_or_geometry() -> Non
 
 
 @pytest.mark.parametrize("wording", [w for w in DEV_LETTERS if "greement" in " ".join(w.paragraphs)])
-def test_a_letter_that_names_the_agreement_is_a_letter_in_doubt(wording) -> None:  # type: ignore[no-untyped-def]
+def test_a_letter_that_names_the_agreement_in_its_sentences_is_a_letter(wording) -> None:  # type: ignore[no-untyped-def]
     text = "\n".join([wording.salutation.format(name="Mai Vang"), *wording.paragraphs, wording.closing])
     cls = classify_supporting(text)
-    assert cls.doc_type == "member_letter"
-    assert cls.confidence < 0.75  # its words fit the agreement too: never proof that the letter is missing
+    assert cls.doc_type == "member_letter" and cls.confidence >= 0.75
+    # with the agreement's title standing on a line of its own too, the page may be either: in doubt, never proof
+    # that the agreement is missing
+    titled = classify_supporting("Medication Management Agreement (copy)\n" + text)
+    assert titled.doc_type == "member_letter" and titled.confidence < 0.75
 
 
 @pytest.mark.parametrize("wording", DEV_LETTERS)

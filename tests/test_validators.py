@@ -146,3 +146,15 @@ def test_missing_reference_file_is_a_config_error(tmp_path: Path) -> None:
     bad.write_text("id,name\n1,x\n")
     with pytest.raises(ConfigError, match="lacks the columns"):
         Roster.load(bad)
+
+
+def test_a_last_first_name_whose_comma_was_lost_still_matches_the_roster() -> None:
+    member = next(iter(ROSTER._members.values()))
+    for written in (
+        f"{member.last_name}, {member.first_name}",
+        f"{member.last_name} {member.first_name}",  # a "last, first" box, its comma faint or lost
+        f"{member.first_name} {member.last_name}",  # as a member writes it on the survey
+    ):
+        assert ROSTER.match(member.member_id, written, member.dob).found, written
+    assert not ROSTER.match(member.member_id, f"{member.first_name}, {member.last_name}", member.dob).found
+    assert not ROSTER.match(member.member_id, "Nobody Known", member.dob).found

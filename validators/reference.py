@@ -55,12 +55,13 @@ class MemberMatch:
         return self.result is MatchResult.FOUND
 
 
-def last_name_of(name: str) -> str:
-    """'Rivera, Ana' -> 'Rivera'; 'Ana Rivera' -> 'Rivera'."""
+def last_names_of(name: str) -> set[str]:
+    """What the last name of a written name may be, folded: 'Rivera, Ana' -> rivera; without a comma either end
+    word, 'Ana Rivera' as a member writes it or 'Rivera Ana' in a "last, first" box whose comma is faint or lost."""
     if "," in name:
-        return name.split(",", 1)[0]
+        return {strip_accents_fold(name.split(",", 1)[0])}
     words = name.split()
-    return words[-1] if words else ""
+    return {strip_accents_fold(words[0]), strip_accents_fold(words[-1])} if words else set()
 
 
 class Roster:
@@ -82,7 +83,7 @@ class Roster:
         member = self.get(member_id)
         if member is None:
             return MemberMatch(MatchResult.UNKNOWN_ID)
-        same_name = strip_accents_fold(last_name_of(member_name)) == strip_accents_fold(member.last_name)
+        same_name = strip_accents_fold(member.last_name) in last_names_of(member_name)
         if not same_name or dob != member.dob:
             return MemberMatch(MatchResult.DISAGREES, member)
         return MemberMatch(MatchResult.FOUND, member)
@@ -93,7 +94,7 @@ class Roster:
         name, the CIN for a birth date and last name that fit one member only. The reader takes a value only where
         the image bears it out."""
         cin, name, dob = (reads.get(n) for n in ("member_id", "member_name", "member_dob"))
-        written_last = strip_accents_fold(last_name_of(str(name.value))) if name is not None and name.value else None
+        written_last = last_names_of(str(name.value)) if name is not None and name.value else set()
         member = self.get(str(cin.value)) if cin is not None and cin.valid and cin.value else None
         out: dict[str, list[str]] = {}
         if member is not None:
@@ -102,13 +103,13 @@ class Roster:
                     f"{member.last_name}, {member.first_name}",
                     f"{member.first_name} {member.last_name}",
                 ]
-            if written_last and written_last == strip_accents_fold(member.last_name):
+            if strip_accents_fold(member.last_name) in written_last:
                 out["member_dob"] = [member.dob]
         if not out and dob is not None and dob.valid and written_last:  # the CIN read fits nobody, or someone else
             fits = [
                 m
                 for m in self._members.values()
-                if m.dob == dob.value and strip_accents_fold(m.last_name) == written_last
+                if m.dob == dob.value and strip_accents_fold(m.last_name) in written_last
             ]
             if len(fits) == 1:
                 out["member_id"] = [fits[0].member_id]
