@@ -30,7 +30,7 @@ STAGES = (
     ("read_form.py", "_ocr_field"),
     ("read_form.py", "_voted"),
     ("read_form.py", "_second_opinion"),
-    ("read_form.py", "_check_hypotheses"),
+    ("read_form.py", "check_hypotheses"),
     ("ocr.py", "_recognize"),
     ("line_model.py", "probabilities"),
 )

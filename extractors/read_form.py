@@ -111,7 +111,7 @@ def read_form_page(
         layer = [Word(w.text, TEXT_LAYER_CONFIDENCE, w.box) for w in words] if words else None
         return FormPageRead(
             read_by_labels.read_page_by_labels(
-                page_ink, dpi, form, language, form_page, received=received, words=layer
+                page_ink, dpi, form, language, form_page, received=received, words=layer, lexicon=lexicon
             ),
             reg,
         )
@@ -123,7 +123,7 @@ def read_form_page(
     for f in fields:
         out[f.name] = _read_field(f, written, t, speck, language, received, text_words)
     if lexicon is not None and text_words is None:
-        out = _check_hypotheses(out, lexicon, form, written, t, speck)
+        out = check_hypotheses(out, lexicon, form, lambda f: _text_ink(crop(written, _value_area(t, f)), speck, t.dpi))
     return FormPageRead(out, reg)
 
 
@@ -159,19 +159,25 @@ def labels_in_place(
     (measured: moved labels 0.0-0.6 of their ink in place, the corpus's pages 0.73 and up)."""
     page = page_ink.view(np.uint8)
     for p in read_by_labels.printed_labels(form, language, form_page):
-        x0, y0, x1, y1 = t.px(p.x), t.px(p.top), t.px(p.x + p.width) + 1, t.px(p.top + p.size * 0.75) + 1
-        printed = t.ink[y0:y1, x0:x1]
-        # The page under the label through the whole transform (a label is as wide as a scale error adds up over),
-        # a pixel more each side, for the slack.
-        to_box = matrix - np.array([[0, 0, x0 - 1], [0, 0, y0 - 1]])
-        seen = cv2.warpAffine(page, to_box, (x1 - x0 + 2, y1 - y0 + 2), flags=cv2.INTER_NEAREST, borderValue=0)
-        grown = cv2.dilate(seen, np.ones((3, 3), np.uint8))[1:-1, 1:-1] > 0
-        if (
-            printed.any()
-            and (grown[: printed.shape[0], : printed.shape[1]] & printed).sum() < LABELS_IN_PLACE * printed.sum()
-        ):
+        spans = [(p.x, p.x + p.width)] + ([(p.tail_x, p.x + p.width)] if p.tail_x is not None else [])
+        # A label that begins as another does is in place only if its own last words are ("Send care plans by
+        # portal" printed where the form has "... by fax" matches most of its ink).
+        if not all(_ink_in_place(page, matrix, t, (x0, p.top, x1, p.top + p.size * 0.75)) for x0, x1 in spans):
             return False
     return True
+
+
+def _ink_in_place(page: np.ndarray, matrix: np.ndarray, t: Template, box: tuple[float, float, float, float]) -> bool:
+    """Whether the page bears LABELS_IN_PLACE of the blank form's ink in `box` (points) where `matrix` puts it."""
+    x0, y0, x1, y1 = t.px(box[0]), t.px(box[1]), t.px(box[2]) + 1, t.px(box[3]) + 1
+    printed = t.ink[y0:y1, x0:x1]
+    # The page under the label through the whole transform (a label is as wide as a scale error adds up over), a
+    # pixel more each side, for the slack.
+    to_box = matrix - np.array([[0, 0, x0 - 1], [0, 0, y0 - 1]])
+    seen = cv2.warpAffine(page, to_box, (x1 - x0 + 2, y1 - y0 + 2), flags=cv2.INTER_NEAREST, borderValue=0)
+    grown = cv2.dilate(seen, np.ones((3, 3), np.uint8))[1:-1, 1:-1] > 0
+    overlap = (grown[: printed.shape[0], : printed.shape[1]] & printed).sum()
+    return not printed.any() or overlap >= LABELS_IN_PLACE * printed.sum()
 
 
 # Values known from outside the image for some fields, given what the page was read as (the roster's name, birth
@@ -184,15 +190,14 @@ Lexicon = Callable[[Mapping[str, FieldRead]], Mapping[str, Sequence[str]]]
 HYPOTHESIS_MARGIN = math.exp(-3.0)
 
 
-def _check_hypotheses(
+def check_hypotheses(
     reads: dict[str, FieldRead],
     lexicon: Lexicon,
     form: FormDef,
-    written: np.ndarray,
-    t: Template,
-    speck: int,
+    ink_of: Callable[[FieldDef], np.ndarray],
 ) -> dict[str, FieldRead]:
-    """Check what the lexicon offers; one confirmed value can make another field checkable, so go round again."""
+    """Check what the lexicon offers against the ink written in each field's box (`ink_of`); one confirmed value
+    can make another field checkable, so go round again."""
     out = dict(reads)
     for _ in range(3):
         changed = False
@@ -205,7 +210,7 @@ def _check_hypotheses(
                 if str(read.value) != same_letters[0] and not _mostly_upper(str(read.value)):
                     out[name] = read.model_copy(update={"value": same_letters[0]})
                 continue
-            ink = _text_ink(crop(written, _value_area(t, f)), speck, t.dpi)
+            ink = ink_of(f)
             if not ink.any():
                 continue
             models = [line_model.probabilities(ink)]

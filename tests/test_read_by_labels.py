@@ -24,9 +24,9 @@ from extractors.ingest import SourcePage
 from extractors.labels import Word, find_labels
 from extractors.marks import find_square, without_squares
 from extractors.pipeline import read_page
-from extractors.read_by_labels import BY_POSITION, LABEL_READ, NOT_FOUND, printed_labels
+from extractors.read_by_labels import BY_POSITION, LABEL_READ, NOT_FOUND, SQUARE_FOUND, printed_labels
 from extractors.read_form import FormPageRead, read_form_page
-from faxintake.catalog import FormDef, load_catalog
+from faxintake.catalog import FieldType, FormDef, load_catalog
 from faxintake.catalog.render import render_form
 from faxintake.intake import References, decide_fax, read_input
 from faxintake.model import Route, Severity
@@ -180,8 +180,10 @@ def test_label_reads_are_less_sure_than_registered_reads(shrunk: FormPageRead, r
     for name in ("member_name", "member_id", "member_dob", "pcp_npi", "reason_abusive_behavior", "reason_fraud"):
         by_label, by_box = shrunk.fields[name].confidence, registered.fields[name].confidence
         assert 0 < by_label < by_box, (name, by_label, by_box)
-        assert by_label <= LABEL_READ
-    assert all(r.confidence < 0.9 for r in shrunk.fields.values())  # none of them can return a form on its own
+        assert by_label <= (SQUARE_FOUND if name.startswith("reason_") else LABEL_READ)
+    # None of the words read can return a form on its own; a mark in the square found beside its label can.
+    marks = (FieldType.CHECKBOX, FieldType.CHOICE)
+    assert all(r.confidence < 0.9 for n, r in shrunk.fields.items() if rmr().field_map[n].type not in marks)
 
 
 def test_label_reads_say_where_on_the_page_they_were_found(shrunk: FormPageRead) -> None:
@@ -212,7 +214,7 @@ def test_a_revision_with_rows_moved_is_read_by_its_labels() -> None:
     assert result.registration is None or not result.registration.ok
     assert not misread(result.fields, EXPECTED)
     # The labels are where the revision prints them, not where this form does; the cells around them are there.
-    assert all(0 < result.fields[name].confidence <= LABEL_READ for name in EXPECTED)
+    assert all(0 < result.fields[name].confidence <= SQUARE_FOUND for name in EXPECTED)
 
 
 def test_a_revision_is_read_as_the_page_it_is() -> None:
@@ -262,7 +264,8 @@ def test_a_square_is_found_by_its_outline_whatever_is_marked_inside() -> None:
 
 
 def test_confidence_levels_are_ordered() -> None:
-    assert 0 < BY_POSITION < LABEL_READ < 0.9  # below the confidence gate: a label read never returns a form alone
+    assert 0 < BY_POSITION < LABEL_READ < 0.9  # below the confidence gate: words read by label never return a form
+    assert LABEL_READ < SQUARE_FOUND < 1  # a mark in its square found beside its label: as sure as it is measured
 
 
 def test_a_fax_whose_form_does_not_register_is_reviewed_not_returned(tmp_path: Path, settings: Any) -> None:
@@ -322,3 +325,20 @@ def test_each_label_is_looked_for_where_the_blank_form_prints_it(form_id: str, l
                 assert "".join(c["text"] for c in line) == p.text, p.key
                 assert (line[0]["x0"], line[-1]["x1"]) == pytest.approx((p.x, p.x + p.width), abs=0.01), p.key
                 assert all(c["size"] == pytest.approx(p.size) for c in line), p.key
+
+
+def test_labels_that_begin_alike_in_a_reordered_row_are_each_found_where_printed() -> None:
+    """A revision prints the care-plan row portal, fax, mail: where the form has "Send care plans by fax", the page
+    has "... by provider portal", which begins the same. Each label is taken where it is read as printed, not where
+    a neighbour's only looks like it."""
+    data = load_catalog().form("cm_referral").model_dump(exclude_defaults=True)
+    [row] = [b["row"] for p in data["pages"] for b in p["blocks"] if "careplan_fax" in str(b.get("row", ""))]
+    fax, mail, portal = row
+    row[:] = [{**portal, "width": fax["width"]}, fax, {k: v for k, v in mail.items() if k != "width"}]
+    reordered = FormDef.model_validate(data)
+    written = {"careplan_fax": True, "careplan_mail": False, "careplan_portal": False}
+    pdf = fill_form(reordered, "en", written, FillStyle(font="Typed", size=10.0, mark="x"), seed=11)
+    page = render_pdf_pages(pdf, dpi_x=DPI, dpi_y=DPI)[0]
+    cm = load_catalog().form("cm_referral")
+    result = read_form_page(ink_of(faxed(page)), DPI, cm, "en", 1, received=RECEIVED)
+    assert {name: result.fields[name].value for name in written} == written
