@@ -48,7 +48,7 @@ from reportlab.pdfgen.canvas import Canvas
 from extractors import clean, line_model, read_form
 from extractors.ingest import _square
 from extractors.marks import crop
-from extractors.normalize import collapse_whitespace, normalize
+from extractors.normalize import collapse_whitespace, edit_distance, normalize
 from extractors.read_form import LINE_FORMATS, _ocr_field, _text_ink, _value_area
 from extractors.templates import Template
 from faxintake.catalog import FieldDef, FieldType, load_catalog
@@ -559,16 +559,6 @@ def run(
 
 
 # --- Reporting ----------------------------------------------------------------------------------------------
-
-
-def edit_distance(a: str, b: str) -> int:
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,17 @@ class Normalized:
     codes: tuple[str, ...] | None = None
 
 
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein: the fewest characters put in, left out or changed to make `a` into `b`."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
 def collapse_whitespace(text: str) -> str:
     return " ".join(text.split())
 

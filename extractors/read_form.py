@@ -17,11 +17,11 @@ from extractors import line_model, ocr, proofread, read_by_labels, vote
 from extractors.labels import Word, lines_of
 from extractors.line_model import Format, Segment
 from extractors.marks import crop, read_checkbox, read_choice, read_signature
-from extractors.normalize import MONTHS, normalize
+from extractors.normalize import MONTHS, edit_distance, normalize, strip_accents_fold
 from extractors.register import Registration, moved_by_box, register
 from extractors.templates import Template, template
 from faxintake.catalog import FieldDef, FieldType, FormDef
-from faxintake.model import FieldRead
+from faxintake.model import FieldRead, Known
 
 # What each typed box can hold: Tesseract then cannot read a letter into a date or a CIN.
 CHARSETS = {
@@ -183,11 +183,15 @@ def _ink_in_place(page: np.ndarray, matrix: np.ndarray, t: Template, box: tuple[
 # Values known from outside the image for some fields, given what the page was read as (the roster's name, birth
 # date or CIN for a member two other identity fields already match): each is checked against the line model's
 # frames, never just taken.
-Lexicon = Callable[[Mapping[str, FieldRead]], Mapping[str, Sequence[str]]]
+Lexicon = Callable[[Mapping[str, FieldRead]], Mapping[str, Sequence[Known]]]
 # How much less likely than the model's own best reading a known value may be and still be taken. On the
 # corpus's names the right spelling scored within e^-5 of the best path, another member's name e^-28 or less, a
 # one-letter variant in loose hand-print as close as e^-2.5 (the CIN and birth date already match the member).
 HYPOTHESIS_MARGIN = math.exp(-3.0)
+# The same for a value one character from the reading, of the row the form's two other identity fields already
+# name: a CIN and a birth date together name one member, so the likelier story is that the model misread one
+# letter of a hand-print it never saw (the dev family's R read K at e^-6 to e^-7, Z read E at e^-5.6).
+CORROBORATED_MARGIN = math.exp(-8.0)
 
 
 def check_hypotheses(
@@ -205,7 +209,7 @@ def check_hypotheses(
             f, read = form.field_map.get(name), out.get(name)
             if f is None or read is None or not read.raw:
                 continue
-            same_letters = [v for v in values if v.casefold() == str(read.value).casefold()]
+            same_letters = [v.value for v in values if v.value.casefold() == str(read.value).casefold()]
             if same_letters:  # read already; OCR's letter case is its weakest guess ("internal") unless in capitals
                 if str(read.value) != same_letters[0] and not _mostly_upper(str(read.value)):
                     out[name] = read.model_copy(update={"value": same_letters[0]})
@@ -225,14 +229,17 @@ def check_hypotheses(
 
 
 def _checked(
-    f: FieldDef, read: FieldRead, values: Sequence[str], models: Sequence[line_model.LineProbabilities]
+    f: FieldDef, read: FieldRead, values: Sequence[Known], models: Sequence[line_model.LineProbabilities]
 ) -> FieldRead | None:
     """The first of `values` the frames of one of the line models bear out, as this field's read; None when none
     is. Each model is its own witness: on the dev family the hand-print model bore out the roster's spelling of a
     name or CIN (within e^-0.5) where the base model had read a letter wrong (e^-4 to e^-14), typed or written."""
-    for value in values:
+    for known in values:
+        value = known.value
+        near = edit_distance(strip_accents_fold(value), strip_accents_fold(str(read.value))) <= 1
+        margin = CORROBORATED_MARGIN if known.corroborated and near else HYPOTHESIS_MARGIN
         for written in _written_forms(f.type, value):
-            line = next((line for probs in models if (line := _borne_out(f, probs, written)) is not None), None)
+            line = next((line for probs in models if (line := _borne_out(f, probs, written, margin))), None)
             if line is None:
                 continue
             if f.type is FieldType.TEXT and _mostly_upper(str(read.value)):
@@ -248,8 +255,10 @@ def _checked(
     return None
 
 
-def _borne_out(f: FieldDef, probs: line_model.LineProbabilities, written: str) -> line_model.LineRead | None:
-    """The path to `written` when it is within HYPOTHESIS_MARGIN of the best reading of its own kind: any text for
+def _borne_out(
+    f: FieldDef, probs: line_model.LineProbabilities, written: str, margin: float
+) -> line_model.LineRead | None:
+    """The path to `written` when it is within `margin` of the best reading of its own kind: any text for
     a name or a date in words, the best CIN-shaped or date-shaped reading for a CIN or a numeric date (the model's
     free reading may drop a faint last letter that the box's format requires)."""
     line = line_model.read_literal(probs, written)
@@ -258,7 +267,7 @@ def _borne_out(f: FieldDef, probs: line_model.LineProbabilities, written: str) -
     in_words = f.type is FieldType.DATE and any(c.isalpha() for c in written)
     shaped = line_model.read_format(probs, LINE_FORMATS[f.type]) if f.type in LINE_FORMATS and not in_words else None
     best = shaped.log_probability if shaped is not None else line_model.free_log_probability(probs)
-    return line if line.log_probability - best >= math.log(HYPOTHESIS_MARGIN) else None
+    return line if line.log_probability - best >= math.log(margin) else None
 
 
 def _mostly_upper(text: str) -> bool:
@@ -469,6 +478,8 @@ def _second_opinion(f: FieldDef, ink: np.ndarray, read: FieldRead, received: dat
         return read
     other = _normalized(f, line.text, line.confidence, received)
     if not other.valid:
+        if not read.valid and other.value == read.value:  # two readers read the same invalid value: it is written so
+            return read.model_copy(update={"confidence": round(vote.agreement(read.confidence, other.confidence), 3)})
         return read
     if not read.valid:
         # The format search finds a formatted path wherever the frames allow one. When it had to add a character
@@ -600,6 +611,9 @@ def _value_area(t: Template, f: FieldDef) -> tuple[int, int, int, int]:
     return x0 - 2, y0 - 2, x1 - margin, y1 - margin // 2
 
 
+RULE_REMNANT_IN = 0.35  # a thin line this long is a rule's remnant: hand-printed letters stand about 0.15 in
+
+
 def _text_ink(ink: np.ndarray, speck: int, dpi: int) -> np.ndarray:
     """What was written in a text box, without specks, stray bits of the cell's rules, or isolated dots."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
@@ -611,6 +625,11 @@ def _text_ink(ink: np.ndarray, speck: int, dpi: int) -> np.ndarray:
     # A line crossing the whole box (a rule left by registration error, a fax streak) is never punctuation, however
     # close to a letter; a thin written 1 may look like a rule's piece but stays inside the box.
     rule = ((hh > 0.6 * h) & (w <= thin)) | ((w > 8 * hh) & (hh <= thin))
+    # The same line left slanted (a page skewed up to 3.4 degrees or fed unevenly): longer than any written stroke,
+    # a stroke thick, and no wider than its slant makes it (a word written joined up is as tall as its letters).
+    long, slant = RULE_REMNANT_IN * dpi, 0.06
+    rule |= (hh > 0.6 * h) & (hh >= long) & (area <= thin * hh) & (w <= thin + slant * hh)
+    rule |= (w >= long) & (area <= thin * w) & (hh <= thin + slant * w)
     on_edge = (x == 0) | (y == 0) | (x + w >= width) | (y + hh >= h)
     dash_low = (hh <= thin) & (w >= 2 * hh) & (y > 0.7 * h)  # a piece of the bottom rule, not a letter
     rule_piece = rule | dash_low | (on_edge & (np.minimum(w, hh) <= thin + 1))  # left by registration error

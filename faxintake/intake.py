@@ -23,7 +23,7 @@ from extractors.normalize import name_initials
 from extractors.pipeline import EXTRACTION_VERSION, FaxRead, read_fax
 from faxintake.catalog import load_catalog
 from faxintake.errors import FaxIntakeError, InputError, OcrError, StoreError
-from faxintake.model import Document, FaxResult, FieldRead, ReturnLink, Route
+from faxintake.model import Document, FaxResult, FieldRead, Known, ReturnLink, Route
 from faxintake.notice import NoticeRequest, notice_filename, reference_for, render_notice, sender_fax_for
 from faxintake.settings import Settings
 from validators import RULES_VERSION, DecisionContext, decide
@@ -47,7 +47,7 @@ class References:
         settings.checked()
         return cls(Roster.load(settings.roster_path), ProviderDirectory.load(settings.providers_path))
 
-    def hypotheses(self, reads: Mapping[str, FieldRead]) -> dict[str, list[str]]:
+    def hypotheses(self, reads: Mapping[str, FieldRead]) -> dict[str, list[Known]]:
         """Values for the reader to check boxes against: the member's identity, the provider's name and practice."""
         return {**self.roster.hypotheses(reads), **self.providers.hypotheses(reads)}
 

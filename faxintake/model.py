@@ -62,6 +62,15 @@ class FieldRead(Frozen):
         return out
 
 
+class Known(Frozen):
+    """A value known from outside the image that a field may hold (the roster's spelling of the member's name), for
+    the reader to check against the field's ink; `corroborated` when the form's other identity fields, as read,
+    already agree with the row it comes from."""
+
+    value: str
+    corroborated: bool = False
+
+
 class FaxHeader(Frozen):
     """The line a sending machine writes at the top of every page."""
 

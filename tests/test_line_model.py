@@ -23,8 +23,8 @@ from extractors.read_form import (
 )
 from faxintake.catalog import FieldType, load_catalog
 from faxintake.fonts import FONT_FILES
-from faxintake.model import FieldRead
-from validators.reference import Roster
+from faxintake.model import FieldRead, Known
+from validators.reference import MAX_CANDIDATES, Roster, RosterMember
 
 CORPUS = Path(__file__).resolve().parents[1] / "sample_faxes" / "corpus"
 LABELS = ("", "0", "1", "2", "/", "V", " ")
@@ -109,33 +109,48 @@ def test_a_known_spelling_is_taken_only_where_the_image_bears_it_out() -> None:
     assert other is None or other.log_probability - best < math.log(HYPOTHESIS_MARGIN)
 
 
-def test_roster_offers_spellings_only_for_a_matching_cin_and_birth_date() -> None:
+def _offered(roster: Roster, reads: dict[str, FieldRead]) -> dict[str, list[tuple[str, bool]]]:
+    return {name: [(k.value, k.corroborated) for k in known] for name, known in roster.hypotheses(reads).items()}
+
+
+def test_roster_offers_the_identity_of_each_member_a_field_read_names() -> None:
     roster = Roster.load(CORPUS / "members.csv")
     member = next(iter(roster._members.values()))
+    name = f"{member.last_name}, {member.first_name}"
     reads = {
         "member_id": FieldRead(value=member.member_id, confidence=0.5, valid=True),
         "member_dob": FieldRead(value=member.dob, confidence=0.5, valid=True),
+        "member_name": FieldRead(value="Kxyz, Q", confidence=0.4, raw="x"),
     }
-    assert roster.hypotheses(reads)["member_name"][0] == f"{member.last_name}, {member.first_name}"
-    reads["member_dob"] = FieldRead(value="1900-01-01", confidence=0.99, valid=True)
-    assert roster.hypotheses(reads) == {}
-
-
-def test_roster_offers_a_birth_date_or_cin_only_when_two_other_identity_fields_match() -> None:
-    roster = Roster.load(CORPUS / "members.csv")
-    member = next(iter(roster._members.values()))
-    name = FieldRead(value=f"{member.last_name}, {member.first_name}", confidence=0.6, raw="x")
-    reads = {
-        "member_id": FieldRead(value=member.member_id, confidence=0.5, valid=True),
-        "member_name": name,
-        "member_dob": FieldRead(value="1900-01-01", confidence=0.3, valid=True),
-    }
-    assert roster.hypotheses(reads)["member_dob"] == [member.dob]
+    offered = _offered(roster, reads)
+    # the CIN and birth date agree with the member: its name is corroborated, its CIN and birth date are not (the
+    # name read does not agree)
+    assert offered["member_name"][0] == (name, True)
+    assert offered["member_id"][0] == (member.member_id, False)
+    reads["member_dob"] = FieldRead(value="1900-01-01", confidence=0.3, valid=True)  # misread: the CIN still names
+    assert _offered(roster, reads)["member_dob"][0] == (member.dob, False)
     reads["member_id"] = FieldRead(value="00000000A", confidence=0.3, valid=True)  # a CIN nobody has
     reads["member_dob"] = FieldRead(value=member.dob, confidence=0.8, valid=True)
-    assert roster.hypotheses(reads) == {"member_id": [member.member_id]}
-    reads["member_name"] = FieldRead(value="Nobody, Known", confidence=0.9, raw="x")
+    reads["member_name"] = FieldRead(value=name, confidence=0.6, raw="x")
+    assert (member.member_id, True) in _offered(roster, reads)["member_id"]
+    nobody = {
+        "member_id": FieldRead(value="00000000A", confidence=0.3, valid=True),
+        "member_dob": FieldRead(value="1900-01-01", confidence=0.3, valid=True),
+        "member_name": FieldRead(value="Nobody, Known", confidence=0.9, raw="x"),
+    }
+    assert roster.hypotheses(nobody) == {}
+
+
+def test_a_birth_date_or_name_that_names_many_members_offers_none_of_them() -> None:
+    members = {
+        f"{i:08d}A": RosterMember(f"{i:08d}A", f"Name{i}", "Ana", "1980-01-01", "1234567893", "en")
+        for i in range(MAX_CANDIDATES + 1)
+    }
+    roster = Roster(members)
+    reads = {"member_dob": FieldRead(value="1980-01-01", confidence=0.9, valid=True)}
     assert roster.hypotheses(reads) == {}
+    reads["member_id"] = FieldRead(value="00000003A", confidence=0.5, valid=True)
+    assert [k.value for k in roster.hypotheses(reads)["member_id"]] == ["00000003A"]
 
 
 def test_a_birth_date_is_checked_in_every_style_forms_md_names() -> None:
@@ -149,9 +164,9 @@ def test_a_roster_birth_date_written_in_words_is_taken_only_where_the_box_bears_
     ink = _rendered("Jun 20, 1992", "Hand-Humor")
     models = [line_model.probabilities(ink), line_model.probabilities(ink, hand=True)]
     unsure = FieldRead(value="201992", confidence=0.0, raw="201992", valid=False)
-    checked = _checked(f, unsure, ["1992-06-20"], models)
+    checked = _checked(f, unsure, [Known(value="1992-06-20")], models)
     assert checked is not None and checked.value == "1992-06-20" and checked.valid
-    assert _checked(f, unsure, ["1992-07-21"], models) is None  # another member's birth date
+    assert _checked(f, unsure, [Known(value="1992-07-21")], models) is None  # another member's birth date
 
 
 def test_a_date_written_in_words_is_read_by_the_line_models_free_reading() -> None:

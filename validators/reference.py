@@ -10,7 +10,7 @@ from pathlib import Path
 
 from extractors.normalize import strip_accents_fold
 from faxintake.errors import ConfigError
-from faxintake.model import FieldRead
+from faxintake.model import FieldRead, Known
 
 ROSTER_COLUMNS = ("member_id", "last_name", "first_name", "dob", "pcp_npi", "language")
 PROVIDER_COLUMNS = ("npi", "name", "practice_name", "phone", "fax")
@@ -64,9 +64,17 @@ def last_names_of(name: str) -> set[str]:
     return {strip_accents_fold(words[0]), strip_accents_fold(words[-1])} if words else set()
 
 
+MAX_CANDIDATES = 6  # members whose identity values are checked against a form's boxes
+
+
 class Roster:
     def __init__(self, members: dict[str, RosterMember]) -> None:
         self._members = members
+        self._by_dob: dict[str, list[RosterMember]] = {}
+        self._by_last_name: dict[str, list[RosterMember]] = {}
+        for m in members.values():
+            self._by_dob.setdefault(m.dob, []).append(m)
+            self._by_last_name.setdefault(strip_accents_fold(m.last_name), []).append(m)
 
     @classmethod
     def load(cls, path: Path) -> Roster:
@@ -88,31 +96,45 @@ class Roster:
             return MemberMatch(MatchResult.DISAGREES, member)
         return MemberMatch(MatchResult.FOUND, member)
 
-    def hypotheses(self, reads: Mapping[str, FieldRead]) -> dict[str, list[str]]:
-        """Identity values for the reader to check its boxes against, each offered only when the two other identity
-        fields read already match one member: the name for a CIN and birth date, the birth date for a CIN and last
-        name, the CIN for a birth date and last name that fit one member only. The reader takes a value only where
-        the image bears it out."""
+    def hypotheses(self, reads: Mapping[str, FieldRead]) -> dict[str, list[Known]]:
+        """Identity values for the reader to check its boxes against: those of the members one of the identity
+        fields read already names (the CIN, the birth date or the last name exactly), those agreeing with more of
+        them first. The reader takes a value only where its box's image bears it out, and the member is found only
+        when all three then agree with one row (a misread CIN that names another member is not borne out by
+        that member's name and birth date written in the other boxes)."""
         cin, name, dob = (reads.get(n) for n in ("member_id", "member_name", "member_dob"))
         written_last = last_names_of(str(name.value)) if name is not None and name.value else set()
-        member = self.get(str(cin.value)) if cin is not None and cin.valid and cin.value else None
-        out: dict[str, list[str]] = {}
-        if member is not None:
-            if dob is not None and dob.value == member.dob:
-                out["member_name"] = [
-                    f"{member.last_name}, {member.first_name}",
-                    f"{member.first_name} {member.last_name}",
+        cin_value = str(cin.value).upper() if cin is not None and cin.valid and cin.value else ""
+        dob_value = str(dob.value) if dob is not None and dob.valid and dob.value else ""
+        sources = [
+            [m] if (m := self._members.get(cin_value)) else [],
+            self._by_dob.get(dob_value, []),
+            [m for last in written_last for m in self._by_last_name.get(last, [])],
+        ]
+        agreeing: dict[str, int] = {}
+        for members in sources:
+            if len(members) <= MAX_CANDIDATES:  # a common name or birth date names too many to check
+                for m in members:
+                    agreeing[m.member_id] = agreeing.get(m.member_id, 0) + 1
+        ranked = sorted(agreeing, key=lambda k: -agreeing[k])[:MAX_CANDIDATES]
+        out: dict[str, list[Known]] = {}
+        for member in (self._members[k] for k in ranked):
+            agrees = {
+                "member_id": cin_value == member.member_id,
+                "member_dob": dob_value == member.dob,
+                "member_name": strip_accents_fold(member.last_name) in written_last,
+            }
+            values = {
+                "member_id": [member.member_id],
+                "member_dob": [member.dob],
+                "member_name": [f"{member.last_name}, {member.first_name}", f"{member.first_name} {member.last_name}"],
+            }
+            for field, offered in values.items():
+                corroborated = all(agree for other, agree in agrees.items() if other != field)
+                known = out.setdefault(field, [])
+                known += [
+                    Known(value=v, corroborated=corroborated) for v in offered if v not in {k.value for k in known}
                 ]
-            if strip_accents_fold(member.last_name) in written_last:
-                out["member_dob"] = [member.dob]
-        if not out and dob is not None and dob.valid and written_last:  # the CIN read fits nobody, or someone else
-            fits = [
-                m
-                for m in self._members.values()
-                if m.dob == dob.value and strip_accents_fold(m.last_name) in written_last
-            ]
-            if len(fits) == 1:
-                out["member_id"] = [fits[0].member_id]
         return out
 
     def __len__(self) -> int:
@@ -144,13 +166,16 @@ class ProviderDirectory:
     def get(self, npi: str) -> Provider | None:
         return self._providers.get(npi)
 
-    def hypotheses(self, reads: Mapping[str, FieldRead]) -> dict[str, list[str]]:
+    def hypotheses(self, reads: Mapping[str, FieldRead]) -> dict[str, list[Known]]:
         """For an NPI read that passes its check digit and is in the directory, the provider's name and practice:
         what the reader checks the name boxes against (the check digit and the directory make the NPI sure)."""
-        out: dict[str, list[str]] = {}
+        out: dict[str, list[Known]] = {}
         for npi_field, name_field, practice_field in NAMED_BY_NPI:
             npi = reads.get(npi_field)
             provider = self.get(str(npi.value)) if npi is not None and npi.valid and npi.value else None
             if provider is not None:
-                out[name_field], out[practice_field] = [provider.name], [provider.practice_name]
+                out[name_field], out[practice_field] = (
+                    [Known(value=provider.name)],
+                    [Known(value=provider.practice_name)],
+                )
         return out
