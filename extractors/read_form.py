@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -217,10 +218,7 @@ def check_hypotheses(
             ink = ink_of(f)
             if not ink.any():
                 continue
-            models = [line_model.probabilities(ink)]
-            if line_model.has_hand_model():
-                models.append(line_model.probabilities(ink, hand=True))
-            checked = _checked(f, read, values, models)
+            checked = _checked(f, read, values, ink)
             if checked is not None:
                 out[name], changed = checked, True
         if not changed:
@@ -228,18 +226,39 @@ def check_hypotheses(
     return out
 
 
-def _checked(
-    f: FieldDef, read: FieldRead, values: Sequence[Known], models: Sequence[line_model.LineProbabilities]
-) -> FieldRead | None:
+def _checked(f: FieldDef, read: FieldRead, values: Sequence[Known], ink: np.ndarray) -> FieldRead | None:
     """The first of `values` the frames of one of the line models bear out, as this field's read; None when none
     is. Each model is its own witness: on the dev family the hand-print model bore out the roster's spelling of a
-    name or CIN (within e^-0.5) where the base model had read a letter wrong (e^-4 to e^-14), typed or written."""
+    name or CIN (within e^-0.5) where the base model had read a letter wrong (e^-4 to e^-14), typed or written.
+    The hand-print model is run only when the base model does not bear a value out."""
+
+    @functools.cache
+    def witness(hand: bool) -> line_model.LineProbabilities:
+        return line_model.probabilities(ink, hand=hand)
+
+    @functools.cache
+    def best(hand: bool, in_words: bool) -> float:
+        """The log probability of the best reading of the value's own kind: any text for a name or a date in
+        words, the best CIN-shaped or date-shaped reading for a CIN or a numeric date (the model's free reading may
+        drop a faint last letter that the box's format requires)."""
+        probs = witness(hand)
+        shaped = (
+            line_model.read_format(probs, LINE_FORMATS[f.type]) if f.type in LINE_FORMATS and not in_words else None
+        )
+        return shaped.log_probability if shaped is not None else line_model.free_log_probability(probs)
+
+    def borne_out(written: str, margin: float, hand: bool) -> line_model.LineRead | None:
+        line = line_model.read_literal(witness(hand), written)
+        in_words = f.type is FieldType.DATE and any(c.isalpha() for c in written)
+        return line if line is not None and line.log_probability - best(hand, in_words) >= math.log(margin) else None
+
+    models = (False, True) if line_model.has_hand_model() else (False,)
     for known in values:
         value = known.value
         near = edit_distance(strip_accents_fold(value), strip_accents_fold(str(read.value))) <= 1
         margin = CORROBORATED_MARGIN if known.corroborated and near else HYPOTHESIS_MARGIN
         for written in _written_forms(f.type, value):
-            line = next((line for probs in models if (line := _borne_out(f, probs, written, margin))), None)
+            line = next((line for hand in models if (line := borne_out(written, margin, hand))), None)
             if line is None:
                 continue
             if f.type is FieldType.TEXT and _mostly_upper(str(read.value)):
@@ -253,21 +272,6 @@ def _checked(
                 }
             )
     return None
-
-
-def _borne_out(
-    f: FieldDef, probs: line_model.LineProbabilities, written: str, margin: float
-) -> line_model.LineRead | None:
-    """The path to `written` when it is within `margin` of the best reading of its own kind: any text for
-    a name or a date in words, the best CIN-shaped or date-shaped reading for a CIN or a numeric date (the model's
-    free reading may drop a faint last letter that the box's format requires)."""
-    line = line_model.read_literal(probs, written)
-    if line is None:
-        return None
-    in_words = f.type is FieldType.DATE and any(c.isalpha() for c in written)
-    shaped = line_model.read_format(probs, LINE_FORMATS[f.type]) if f.type in LINE_FORMATS and not in_words else None
-    best = shaped.log_probability if shaped is not None else line_model.free_log_probability(probs)
-    return line if line.log_probability - best >= math.log(margin) else None
 
 
 def _mostly_upper(text: str) -> bool:
@@ -506,6 +510,8 @@ def _date_in_words(
     when one names a month and parses as a date, reconciled as their format readings are. The formats are numeric
     only, so on such a box they force digits onto the month ('0.20.1992')."""
     readings = [line_model.read_free(probs)]
+    if sum(c.isalpha() for c in readings[0].text) < 2:  # digits only: a numeric date, however misread
+        return None
     if line_model.has_hand_model():
         readings.append(line_model.read_free(line_model.probabilities(ink, hand=True)))
     worded = [
