@@ -9,10 +9,11 @@ validated like registered reads; checkboxes and choice options are decided by th
 found beside the label; a signature by the ink above its line.
 
 Confidences stay below those of registered reads: a value read where its found label puts it carries `LABEL_READ`
-times what the same read would carry registered; one whose place could not be confirmed on the page (no square
-beside the label, no cell around it and the label away from where the rest of the form puts it, a value typed
-beside the label instead of in its box) `BY_POSITION` times; a field whose label was not found, confidence 0 and
-raw "label not found".
+times what the same read would carry registered, `CONFIRMED_READ` times where the page confirms the place in its
+own way (a mark's square beside its label, a signature's line, a date, NPI or CIN that passes its check); one whose
+place could not be confirmed on the page (no square beside the label, no cell around it and the label away from
+where the rest of the form puts it, a value typed beside the label instead of in its box) `BY_POSITION` times; a
+field whose label was not found, confidence 0 and raw "label not found".
 """
 
 from __future__ import annotations
@@ -38,9 +39,12 @@ from faxintake.catalog.render import PlacedLabel, placed_labels
 from faxintake.model import FieldRead
 
 LABEL_READ = 0.85  # the value where its label puts it: the label could still be another's, the box misplaced
-# A mark whose printed square was found beside its label (or each option's, in order): on the dev family's
-# revisions such checkboxes and choices were right 99.8% of 426 and 100% of 80 times at LABEL_READ.
-SQUARE_FOUND = 0.95
+# A read the page itself confirms: a mark in the printed square found beside its label (each option's, in order),
+# a signature on the line found under it, a date, NPI or CIN that passes its type's check in the box its label
+# points to. On the dev family's revisions such reads were right 99.8% of 426 checkboxes, 100% of 80 choices, 35
+# signatures and 71 dates, NPIs and CINs at LABEL_READ (phones, which a neighbouring phone box also fits, 97%).
+CONFIRMED_READ = 0.95
+VALIDATED_BY_LABEL = (FieldType.DATE, FieldType.NPI, FieldType.MEMBER_ID)
 BY_POSITION = 0.7  # the label found, the value's place not confirmed on the page
 UNPLACED = 0.3  # a mark read where the form would put its square, on a page of another layout: a person looks
 NOT_FOUND = "label not found"
@@ -501,7 +505,9 @@ def _text(f: FieldDef, anchor: Anchor, page: _Page) -> FieldRead:
     # The rest of a label found by its first words or printed shorter ("(describe)") is not the value (a paragraph's
     # words are: its long prompt has most of the little words).
     inside = [w for w in page.words if _centre_in(w, area) and not set(label_tokens(w.text)) <= label]
-    factor = LABEL_READ if anchor.in_place or _cell_above(anchor, page) else BY_POSITION
+    # The value's place confirmed: the form's own layout, the cell the label heads, or the lines printed about it.
+    placed = anchor.in_place or _cell_above(anchor, page) or _ruled_place(f, anchor, page) is not None
+    factor = LABEL_READ if placed else BY_POSITION
     if not inside:
         beside = _beside(f, anchor, page)
         if beside:
@@ -516,7 +522,10 @@ def _text(f: FieldDef, anchor: Anchor, page: _Page) -> FieldRead:
         # form's layout holds; in another layout, as a registered box is read, the lines about it taken away.
         zonal = _zonal(f, inner, page) if anchor.in_place else _written(f, inner, page)
         line = _reconciled(line, zonal) if zonal is not None else line
-    return _scaled(line or _blank(f, anchor, inner, page), factor, anchor.points(area))
+    read = line or _blank(f, anchor, inner, page)
+    if factor == LABEL_READ and f.type in VALIDATED_BY_LABEL and read.valid and read.value:
+        factor = CONFIRMED_READ
+    return _scaled(read, factor, anchor.points(area))
 
 
 def _written(f: FieldDef, area: Box, page: _Page) -> FieldRead | None:
@@ -584,14 +593,23 @@ def _value_boxes(f: FieldDef, anchor: Anchor, page: _Page, *insets_pt: float) ->
     where the form has it; else (another layout) from the lines printed about the label: the line it is written on
     right of the label (an underline, the bottom of a cell the label starts), or the cell under the label down to
     the cell's bottom rule. With no such line, where the form would put it."""
-    found = None if anchor.in_place else _beside_label(f, anchor, page)
-    if found is None and not anchor.in_place and f.type is not FieldType.SIGNATURE:  # a signature's label: under it
-        found = _under_label(f, anchor, page)
+    found = _ruled_place(f, anchor, page)
     if found is None:
         return [anchor.box(f.box, inset_pt) for inset_pt in insets_pt]
     x0, y0, x1, y1 = found
     insets = [round(inset_pt * anchor.px_per_pt) for inset_pt in insets_pt]
     return [(x0 + inset, y0 + inset, x1 - inset, y1 - inset) for inset in insets]
+
+
+def _ruled_place(f: FieldDef, anchor: Anchor, page: _Page) -> Box | None:
+    """In another layout, the value's box as the lines printed about its label make it; None in the form's own
+    layout, or where no such line is printed."""
+    if anchor.in_place:
+        return None
+    found = _beside_label(f, anchor, page)
+    if found is None and f.type is not FieldType.SIGNATURE:  # a signature's label is printed under it
+        found = _under_label(f, anchor, page)
+    return found
 
 
 def _line_height(anchor: Anchor) -> float:
@@ -781,7 +799,7 @@ def _checkbox(f: FieldDef, anchor: Anchor, page: _Page) -> FieldRead:
     read = read_checkbox(without_squares(page.ink, [found]) if found else page.ink, box, page.speck)
     if found is None and not anchor.in_place:  # where the form would put the square says nothing here
         return _scaled(read, UNPLACED / max(read.confidence, UNPLACED), anchor.points(box))
-    return _scaled(read, SQUARE_FOUND if found else BY_POSITION, anchor.points(box))
+    return _scaled(read, CONFIRMED_READ if found else BY_POSITION, anchor.points(box))
 
 
 def _square_left_of(anchor: Anchor, page: _Page) -> Box | None:
@@ -806,7 +824,7 @@ def _choice(f: FieldDef, anchor: Anchor, options: dict[str, Printed], page: _Pag
     if in_order is not None:  # another layout: its squares on the question's line, one per option, in order
         boxes = dict(zip(f.options, in_order, strict=True))
         read = read_choice(without_squares(page.ink, in_order), boxes, page.speck)
-        return _scaled(read, SQUARE_FOUND, anchor.points(_span(in_order)))
+        return _scaled(read, CONFIRMED_READ, anchor.points(_span(in_order)))
     boxes = {}
     found: list[Box] = []
     for value, square in f.options.items():
@@ -827,7 +845,7 @@ def _choice(f: FieldDef, anchor: Anchor, options: dict[str, Printed], page: _Pag
     if len(found) < len(boxes) and not anchor.in_place:  # where the form would put a square says nothing here
         return _scaled(read, UNPLACED / max(read.confidence, UNPLACED), anchor.points(expected))
     span = _span(list(boxes.values()))
-    return _scaled(read, SQUARE_FOUND if len(found) == len(boxes) else BY_POSITION, anchor.points(span))
+    return _scaled(read, CONFIRMED_READ if len(found) == len(boxes) else BY_POSITION, anchor.points(span))
 
 
 def _span(boxes: list[Box]) -> Box:
@@ -877,7 +895,7 @@ def _signature(f: FieldDef, anchor: Anchor, page: _Page) -> FieldRead:
     strokes = (region > 0) & (cv2.dilate(lines, np.ones((3, 3), np.uint8)) == 0)
     inside = strokes[: y1 - y0]
     read = read_signature(inside, (0, 0, inside.shape[1], inside.shape[0]), page.speck)
-    factor = LABEL_READ if bool(lines[max(0, y1 - y0 - 2) :].any()) else BY_POSITION
+    factor = CONFIRMED_READ if bool(lines[max(0, y1 - y0 - 2) :].any()) else BY_POSITION
     return _scaled(read, factor, anchor.points(area))
 
 

@@ -631,11 +631,14 @@ def _text_ink(ink: np.ndarray, speck: int, dpi: int) -> np.ndarray:
     # A line crossing the whole box (a rule left by registration error, a fax streak) is never punctuation, however
     # close to a letter; a thin written 1 may look like a rule's piece but stays inside the box.
     rule = ((hh > 0.6 * h) & (w <= thin)) | ((w > 8 * hh) & (hh <= thin))
-    # The same line left slanted (a page skewed up to 3.4 degrees or fed unevenly): longer than any written stroke,
-    # a stroke thick, and no wider than its slant makes it (a word written joined up is as tall as its letters).
+    # The same line left slanted (a page skewed up to 3.4 degrees or fed unevenly): longer than any written stroke
+    # and nowhere thicker than a stroke (a letter that touches it keeps it, and itself, in).
     long, slant = RULE_REMNANT_IN * dpi, 0.06
-    rule |= (hh > 0.6 * h) & (hh >= long) & (area <= thin * hh) & (w <= thin + slant * hh)
-    rule |= (w >= long) & (area <= thin * w) & (hh <= thin + slant * w)
+    upright = (hh > 0.6 * h) & (hh >= long) & (area <= thin * hh) & (w <= thin + slant * hh)
+    flat = (w >= long) & (area <= thin * w) & (hh <= thin + slant * w)
+    for i in np.flatnonzero((upright | flat) & ~rule):
+        piece = labels[y[i] : y[i] + hh[i], x[i] : x[i] + w[i]] == i
+        rule[i] = int(piece.sum(axis=1 if upright[i] else 0).max()) <= thin + 1
     on_edge = (x == 0) | (y == 0) | (x + w >= width) | (y + hh >= h)
     dash_low = (hh <= thin) & (w >= 2 * hh) & (y > 0.7 * h)  # a piece of the bottom rule, not a letter
     rule_piece = rule | dash_low | (on_edge & (np.minimum(w, hh) <= thin + 1))  # left by registration error

@@ -269,6 +269,19 @@ def test_a_line_crossing_the_box_is_no_punctuation_but_a_thin_one_inside_is_kept
     assert kept[5:43, 43:45].all() and kept[10:38, 20:40].all() and kept[10:38, 94:110].all()
 
 
+def test_a_rule_left_slanted_in_an_empty_box_is_no_writing_but_a_letter_on_it_keeps_it() -> None:
+    box = np.zeros((224, 600), dtype=bool)
+    for row in range(224):  # a cell's side left 2 degrees off by a skewed page: 9 px across its height
+        box[row, 500 + row * 9 // 224 : 502 + row * 9 // 224] = True
+    assert not _text_ink(box, speck=8, dpi=204).any()
+    flat = np.zeros((60, 600), dtype=bool)
+    for col in range(80, 560):  # a bottom rule left slanted, a letter written on it
+        flat[40 + col // 120 : 42 + col // 120, col] = True
+    assert not _text_ink(flat, speck=8, dpi=204).any()
+    flat[20:42, 300:316] = True
+    assert _text_ink(flat, speck=8, dpi=204)[20:40, 300:316].all()
+
+
 # The model itself: PP-OCRv6's small line recognizer, from the locked `rapidocr` wheel, with its own character list.
 
 

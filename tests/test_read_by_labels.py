@@ -24,7 +24,14 @@ from extractors.ingest import SourcePage
 from extractors.labels import Word, find_labels
 from extractors.marks import find_square, without_squares
 from extractors.pipeline import read_page
-from extractors.read_by_labels import BY_POSITION, LABEL_READ, NOT_FOUND, SQUARE_FOUND, printed_labels
+from extractors.read_by_labels import (
+    BY_POSITION,
+    CONFIRMED_READ,
+    LABEL_READ,
+    NOT_FOUND,
+    VALIDATED_BY_LABEL,
+    printed_labels,
+)
 from extractors.read_form import FormPageRead, read_form_page
 from faxintake.catalog import FieldType, FormDef, load_catalog
 from faxintake.catalog.render import render_form
@@ -180,10 +187,11 @@ def test_label_reads_are_less_sure_than_registered_reads(shrunk: FormPageRead, r
     for name in ("member_name", "member_id", "member_dob", "pcp_npi", "reason_abusive_behavior", "reason_fraud"):
         by_label, by_box = shrunk.fields[name].confidence, registered.fields[name].confidence
         assert 0 < by_label < by_box, (name, by_label, by_box)
-        assert by_label <= (SQUARE_FOUND if name.startswith("reason_") else LABEL_READ)
-    # None of the words read can return a form on its own; a mark in the square found beside its label can.
-    marks = (FieldType.CHECKBOX, FieldType.CHOICE)
-    assert all(r.confidence < 0.9 for n, r in shrunk.fields.items() if rmr().field_map[n].type not in marks)
+        assert by_label <= (CONFIRMED_READ if name.startswith("reason_") or name != "member_name" else LABEL_READ)
+    # Words read by label cannot return a form on their own; a mark in the square found beside its label, a
+    # signature on its line and a date, NPI or CIN that passes its check in the box can.
+    confirmed = (*VALIDATED_BY_LABEL, FieldType.CHECKBOX, FieldType.CHOICE, FieldType.SIGNATURE)
+    assert all(r.confidence < 0.9 for n, r in shrunk.fields.items() if rmr().field_map[n].type not in confirmed)
 
 
 def test_label_reads_say_where_on_the_page_they_were_found(shrunk: FormPageRead) -> None:
@@ -214,7 +222,7 @@ def test_a_revision_with_rows_moved_is_read_by_its_labels() -> None:
     assert result.registration is None or not result.registration.ok
     assert not misread(result.fields, EXPECTED)
     # The labels are where the revision prints them, not where this form does; the cells around them are there.
-    assert all(0 < result.fields[name].confidence <= SQUARE_FOUND for name in EXPECTED)
+    assert all(0 < result.fields[name].confidence <= CONFIRMED_READ for name in EXPECTED)
 
 
 def test_a_revision_is_read_as_the_page_it_is() -> None:
@@ -265,7 +273,7 @@ def test_a_square_is_found_by_its_outline_whatever_is_marked_inside() -> None:
 
 def test_confidence_levels_are_ordered() -> None:
     assert 0 < BY_POSITION < LABEL_READ < 0.9  # below the confidence gate: words read by label never return a form
-    assert LABEL_READ < SQUARE_FOUND < 1  # a mark in its square found beside its label: as sure as it is measured
+    assert LABEL_READ < CONFIRMED_READ < 1  # a mark in its square found beside its label: as sure as it is measured
 
 
 def test_a_fax_whose_form_does_not_register_is_reviewed_not_returned(tmp_path: Path, settings: Any) -> None:
