@@ -280,11 +280,13 @@ def _mostly_upper(text: str) -> bool:
 
 
 def _written_forms(field_type: FieldType, value: str) -> list[str]:
-    """How a known value may be written in its box: a date in every style FORMS.md names (MM/DD/YYYY with or
-    without leading zeros, M/D/YY, MM-DD-YYYY, 'Jan 5, 2026', the month in full too); letter case is the
-    literal search's own concern."""
+    """How a known value may be written in its box, or seen there: a date in every style FORMS.md names (MM/DD/YYYY
+    with or without leading zeros, M/D/YY, MM-DD-YYYY, 'Jan 5, 2026', the month in full too), a name with or
+    without its periods and commas; letter case is the literal search's own concern."""
     if field_type is not FieldType.DATE:
-        return [value]
+        # A period or comma is a few pixels a fax often loses: the known spelling stands where only they are missing.
+        bare = " ".join(re.sub(r"[.,]", " ", value).split())
+        return [value, bare] if bare != value else [value]
     year, month, day = value.split("-")
     when = date(int(year), int(month), int(day))
     m, d = str(when.month), str(when.day)

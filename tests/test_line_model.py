@@ -156,7 +156,8 @@ def test_a_birth_date_or_name_that_names_many_members_offers_none_of_them() -> N
 def test_a_birth_date_is_checked_in_every_style_forms_md_names() -> None:
     forms = _written_forms(FieldType.DATE, "1992-06-20")
     assert {"06/20/1992", "6/20/1992", "6/20/92", "06-20-1992", "Jun 20, 1992", "June 20, 1992"} <= set(forms)
-    assert _written_forms(FieldType.TEXT, "Lee, Mei") == ["Lee, Mei"]
+    assert _written_forms(FieldType.TEXT, "Dr. Mei Lee") == ["Dr. Mei Lee", "Dr Mei Lee"]  # a period lost in the fax
+    assert _written_forms(FieldType.TEXT, "Mei Lee") == ["Mei Lee"]
 
 
 def test_a_roster_birth_date_written_in_words_is_taken_only_where_the_box_bears_it_out() -> None:
