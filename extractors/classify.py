@@ -41,8 +41,10 @@ def _digits(text: str) -> str:
     return text.translate(str.maketrans("OoIl|SB", "0011158"))
 
 
-def classify_form(text: str) -> PageClass | None:
-    """Our forms print 'Form CM-110-ES Rev. 2026-01' and 'Page 1 of 2' in the title block and the number in the footer."""
+def classify_form(text: str, *, by_title: bool = True) -> PageClass | None:
+    """Our forms print 'Form CM-110-ES Rev. 2026-01' and 'Page 1 of 2' in the title block and the number in the footer;
+    else (`by_title`) their title, from whole lines: a crop of the page's corner holds a title's tail, which may be
+    like another form's shorter title ("...ram Referral Form" for "CBAS Referral Form")."""
     compact = re.sub(r"[ \t]+", " ", text)
     for number, form_id in _form_numbers().items():
         prefix, digits = number.split("-")
@@ -55,7 +57,7 @@ def classify_form(text: str) -> PageClass | None:
             written = m.group(2) or ""
             language = next((v for k, v in SUFFIXES.items() if re.fullmatch(k, written)), "en")
             return PageClass(form_id, language, _page_number(compact), 0.98, f"form number {number}")
-    return _classify_by_title(compact)
+    return _classify_by_title(compact) if by_title else None
 
 
 def _page_number(text: str) -> int | None:

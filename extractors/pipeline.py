@@ -398,7 +398,7 @@ def _form_number(ink: np.ndarray, dpi: int) -> PageClass | None:
     corner = ink[int(CORNER_TOP_IN * dpi) : int(CORNER_BOTTOM_IN * dpi), int(w * 0.55) : w - int(0.1 * dpi)]
     if corner.mean() < 0.003:
         return None
-    return classify_form(ocr.read_block(clean.paper(corner), dpi=dpi, psm=6).text)
+    return classify_form(ocr.read_block(clean.paper(corner), dpi=dpi, psm=6).text, by_title=False)
 
 
 TITLE_TOP_IN, TITLE_BOTTOM_IN = 0.4, 2.2  # where a form's title can be: ours print it at 0.7-1.15 in, as printed
@@ -437,7 +437,7 @@ def _form_footer(ink: np.ndarray, dpi: int) -> PageClass | None:
     footer = ink[h - int(FOOTER_TOP_IN * dpi) : h - int(0.1 * dpi), int(w * 0.5) :]
     if footer.mean() < 0.002:
         return None
-    return classify_form(ocr.read_block(_enlarged(footer), dpi=dpi * 2, psm=6).text)
+    return classify_form(ocr.read_block(_enlarged(footer), dpi=dpi * 2, psm=6).text, by_title=False)
 
 
 FOOTER_TOP_IN = 1.3  # ours print it 0.4 in from the bottom; a page reduced to 90% lifts it half an inch

@@ -163,11 +163,18 @@ def form_by_labels(words: list[Word]) -> tuple[str, str, int, float] | None:
     """(form id, language, page, confidence) of the form page most of whose labels the words have, whatever the
     layout: a revision with another number and title, or none. None when no page has enough of them or two forms
     fit alike."""
-    catalog = _catalog_labels()
-    counts = _labels_found(words)
+    found_labels = _found_labels(words)
+    # The share is of the labels only that page's form prints: "Member name (last, first)" and "Medi-Cal CIN" are on
+    # three forms and tell none of them (a CM referral that showed its shared labels and few others was taken for
+    # the CBAS referral, whose page has fewer labels).
     scored = sorted(
-        ((counts[key] / max(1, len(texts)), counts[key], key) for key, texts in catalog.items()), reverse=True
-    )
+        (
+            len(distinct & found_labels) / max(1, len(distinct)),
+            len(set(_catalog_labels()[key]) & found_labels),
+            key,
+        )
+        for key, distinct in _distinctive_labels().items()
+    )[::-1]
     share, found, (form_id, language, page) = scored[0]
     others = [s for s, _, k in scored if k[0] != form_id]
     if found < FORM_LABELS_NEEDED or share < FORM_LABELS_SHARE or (others and share - others[0] < FORM_LABELS_MARGIN):
@@ -182,9 +189,23 @@ def labels_seen(words: list[Word]) -> bool:
 
 def _labels_found(words: list[Word]) -> dict[tuple[str, str, int], int]:
     """How many of each form page's labels (of two words or more) the words have."""
+    found = _found_labels(words)
+    return {key: len(set(texts) & found) for key, texts in _catalog_labels().items()}
+
+
+def _found_labels(words: list[Word]) -> set[str]:
+    """The catalog's labels (of two words or more) the words have."""
+    return set(find_labels(words, {t: t for texts in _catalog_labels().values() for t in texts}))
+
+
+@functools.cache
+def _distinctive_labels() -> dict[tuple[str, str, int], frozenset[str]]:
+    """Each form page's labels that no other form prints."""
     catalog = _catalog_labels()
-    hits = find_labels(words, {t: t for texts in catalog.values() for t in texts})
-    return {key: sum(t in hits for t in texts) for key, texts in catalog.items()}
+    return {
+        key: frozenset(texts) - {t for other, ts in catalog.items() if other[0] != key[0] for t in ts}
+        for key, texts in catalog.items()
+    }
 
 
 # --- the page's words ----------------------------------------------------------------------------------------

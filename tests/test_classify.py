@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from extractors.classify import classify_supporting
+from extractors.classify import classify_form, classify_supporting
 
 
 def test_a_phrase_is_found_with_its_spaces_misplaced() -> None:
@@ -16,3 +16,13 @@ def test_a_short_word_is_not_made_of_two() -> None:
     # "of axes" holds "fax" only once its space is gone: no fax cover, whatever else the page says
     assert classify_supporting("Table of axes To: the reader From: the author Pages: 3").doc_type == "unknown"
     assert classify_supporting("FAX To: Provider Services From: Dr. Tran Pages: 3").doc_type == "fax_cover"
+
+
+def test_a_corners_tail_of_a_title_is_no_other_forms_title() -> None:
+    # The corner crop of a centred "Case Management Program Referral Form" holds its tail, much like "CBAS Referral
+    # Form": the corner and the footer are read for the form number only, titles from whole lines.
+    corner = "gram Referral Form\nRev. 2024-07\nPage 1 of 1"
+    assert classify_form(corner, by_title=False) is None
+    assert classify_form("Form CM-201 Rev. 2026-01\nPage 1 of 1", by_title=False) is not None
+    found = classify_form("Case Management Program Referral Form")
+    assert found is not None and found.doc_type == "cm_referral"

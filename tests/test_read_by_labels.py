@@ -30,6 +30,7 @@ from extractors.read_by_labels import (
     LABEL_READ,
     NOT_FOUND,
     VALIDATED_BY_LABEL,
+    form_by_labels,
     printed_labels,
 )
 from extractors.read_form import FormPageRead, read_form_page
@@ -350,3 +351,25 @@ def test_labels_that_begin_alike_in_a_reordered_row_are_each_found_where_printed
     cm = load_catalog().form("cm_referral")
     result = read_form_page(ink_of(faxed(page)), DPI, cm, "en", 1, received=RECEIVED)
     assert {name: result.fields[name].value for name in written} == written
+
+
+def test_a_form_is_told_by_the_labels_only_it_prints() -> None:
+    """Labels three forms print ("Member name (last, first)", "Medi-Cal CIN") tell none of them: a CM referral that
+    shows those and a few of its own is a CM referral, though the CBAS referral's page has fewer labels."""
+    shared = ["Member name (last, first)", "Member date of birth", "Medi-Cal CIN", "Member phone", "Date signed"]
+    own = [
+        "Send care plans by fax",
+        "Send care plans by mail",
+        "Help finding community resources",
+        "Care Coordination",
+        "Complex Case Management",
+        "Reason for referral",
+        "Preferred language",
+    ]
+    words = [
+        Word(w, 0.95, (10.0 + 40 * i, 30.0 * n, 40.0 + 40 * i, 30.0 * n + 20))
+        for n, text in enumerate(shared + own)
+        for i, w in enumerate(text.split())
+    ]
+    found = form_by_labels(words)
+    assert found is not None and found[0] == "cm_referral"
