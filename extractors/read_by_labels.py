@@ -362,6 +362,7 @@ def locate_labels(
             again = more.get(p.text) or more.get(p.short or "")
             if p.text not in found and again:
                 found[p.text] = [replace(h, similarity=round(h.similarity * RELOCATED, 3)) for h in again]
+    found = _owned(found)
     hits = {t: [(h, _inked(h.box, ink)) for h in candidates] for t, candidates in found.items()}
     fit = fit_labels(printed, hits, dpi)
     out: dict[str, Anchor] = {}
@@ -384,6 +385,23 @@ def locate_labels(
             hit, box = chosen
             out[p.key] = Anchor(p, hit, box, fit.scale, dpi, fit.in_place(p, box))
     return out
+
+
+def _owned(found: dict[str, list[LabelHit]]) -> dict[str, list[LabelHit]]:
+    """Each label's hits less those on words another label reads clearly better: "Send care plans by" is the start
+    of "Send care plans by provider portal" read whole, not "Send care plans by fax" read in part (two fields on
+    one label's words read one square twice)."""
+    best_on: dict[tuple[float, float, float, float], list[tuple[float, str]]] = {}
+    for text, candidates in found.items():
+        for h in candidates:
+            for w in h.words:
+                best_on.setdefault(w.box, []).append((h.similarity, text))
+
+    def taken(h: LabelHit, text: str) -> bool:
+        return any(s > h.similarity + LIKE and other != text for w in h.words for s, other in best_on[w.box])
+
+    out = {text: [h for h in candidates if not taken(h, text)] for text, candidates in found.items()}
+    return {text: candidates for text, candidates in out.items() if candidates}
 
 
 def _inked(box: tuple[float, float, float, float], ink: np.ndarray) -> Box:
