@@ -539,13 +539,14 @@ def _scaled(read: FieldRead, factor: float, box: tuple[float, float, float, floa
 
 
 def _text(f: FieldDef, anchor: Anchor, page: _Page) -> FieldRead:
-    area, inner = (_clipped(box, anchor, page) for box in _value_boxes(f, anchor, page, 0.0, 1.0))
+    ruled = _ruled_place(f, anchor, page)
+    area, inner = (_clipped(box, anchor, page) for box in _boxes_at(ruled, f, anchor, 0.0, 1.0))
     label = set() if f.type is FieldType.MULTILINE else set(label_tokens(f.label_for(page.language)))
     # The rest of a label found by its first words or printed shorter ("(describe)") is not the value (a paragraph's
     # words are: its long prompt has most of the little words).
     inside = [w for w in page.words if _centre_in(w, area) and not set(label_tokens(w.text)) <= label]
     # The value's place confirmed: the form's own layout, the cell the label heads, or the lines printed about it.
-    placed = anchor.in_place or _cell_above(anchor, page) or _ruled_place(f, anchor, page) is not None
+    placed = anchor.in_place or _cell_above(anchor, page) or ruled is not None
     factor = LABEL_READ if placed else BY_POSITION
     if not inside:
         beside = _beside(f, anchor, page)
@@ -632,7 +633,11 @@ def _value_boxes(f: FieldDef, anchor: Anchor, page: _Page, *insets_pt: float) ->
     where the form has it; else (another layout) from the lines printed about the label: the line it is written on
     right of the label (an underline, the bottom of a cell the label starts), or the cell under the label down to
     the cell's bottom rule. With no such line, where the form would put it."""
-    found = _ruled_place(f, anchor, page)
+    return _boxes_at(_ruled_place(f, anchor, page), f, anchor, *insets_pt)
+
+
+def _boxes_at(found: Box | None, f: FieldDef, anchor: Anchor, *insets_pt: float) -> list[Box]:
+    """The value's box once per inset: `found` from the lines printed about the label, else where the form puts it."""
     if found is None:
         return [anchor.box(f.box, inset_pt) for inset_pt in insets_pt]
     x0, y0, x1, y1 = found

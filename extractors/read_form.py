@@ -181,9 +181,9 @@ def _ink_in_place(page: np.ndarray, matrix: np.ndarray, t: Template, box: tuple[
     return not printed.any() or overlap >= LABELS_IN_PLACE * printed.sum()
 
 
-# Values known from outside the image for some fields, given what the page was read as (the roster's name, birth
-# date or CIN for a member two other identity fields already match): each is checked against the line model's
-# frames, never just taken.
+# Values known from outside the image for some fields, given what the page was read as (the name, birth date and
+# CIN of each roster member one identity field read names; a directory provider's name and practice): each is
+# checked against the line models' frames, never just taken.
 Lexicon = Callable[[Mapping[str, FieldRead]], Mapping[str, Sequence[Known]]]
 # How much less likely than the model's own best reading a known value may be and still be taken. On the
 # corpus's names the right spelling scored within e^-5 of the best path, another member's name e^-28 or less, a

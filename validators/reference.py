@@ -107,7 +107,7 @@ class Roster:
         cin_value = str(cin.value).upper() if cin is not None and cin.valid and cin.value else ""
         dob_value = str(dob.value) if dob is not None and dob.valid and dob.value else ""
         sources = [
-            [m] if (m := self._members.get(cin_value)) else [],
+            [m] if (m := self.get(cin_value)) else [],
             self._by_dob.get(dob_value, []),
             [m for last in written_last for m in self._by_last_name.get(last, [])],
         ]
