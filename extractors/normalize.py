@@ -90,7 +90,8 @@ def parse_date(text: str, *, received: date | None = None, is_dob: bool = False)
         iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", s)
         if iso:
             return date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
-        words = re.fullmatch(r"([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4}|\d{2})", s)
+        # The comma after the day is a few pixels: a fax loses it or leaves a period ('Nov 1. 2026').
+        words = re.fullmatch(r"([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?[,.]?\s+(\d{4}|\d{2})", s)
         if words and words.group(1)[:3].lower() in MONTHS:
             y = words.group(3)
             month = MONTHS[words.group(1)[:3].lower()]

@@ -16,7 +16,9 @@ from extractors.read_form import (
     DISAGREEMENT_CAP,
     HYPOTHESIS_MARGIN,
     LINE_FORMATS,
+    UNUSUAL_DATE,
     _checked,
+    _recent_date,
     _second_opinion,
     _text_ink,
     _written_forms,
@@ -257,6 +259,28 @@ def test_the_second_reader_wins_a_disagreement_when_the_first_lost_a_glyph() -> 
     read = _second_opinion(f, ink, first, date(2026, 11, 20))
     assert read.value == "2026-11-05"
     assert read.confidence <= DISAGREEMENT_CAP
+
+
+def test_a_form_date_read_long_before_receipt_is_the_recent_date_the_ink_bears_out() -> None:
+    f = load_catalog().form("member_reassignment").field_map["signature_date"]
+    assert f.recent_days is not None
+    ink = _rendered("11/05/2026", "Hand-Humor", size=30)
+    misread = FieldRead(value="2026-01-05", confidence=0.99, raw="1/05/2026", valid=True)  # the two 1s run together
+    read = _recent_date(f, ink, misread, date(2026, 11, 9))
+    assert read.value == "2026-11-05" and read.valid
+
+
+def test_an_old_date_the_ink_bears_out_stays_but_in_doubt_and_a_future_one_is_left_to_the_rules() -> None:
+    f = load_catalog().form("member_reassignment").field_map["signature_date"]
+    ink = _rendered("1/05/2026", "Hand-Humor", size=30)
+    old = FieldRead(value="2026-01-05", confidence=0.99, raw="1/05/2026", valid=True)
+    read = _recent_date(f, ink, old, date(2026, 11, 9))
+    assert read.value == "2026-01-05" and read.confidence <= UNUSUAL_DATE
+    future = FieldRead(value="2026-12-05", confidence=0.99, raw="12/05/2026", valid=True)
+    assert _recent_date(f, _rendered("12/05/2026", "Hand-Humor", size=30), future, date(2026, 11, 9)) == future
+    dob = load_catalog().form("member_reassignment").field_map["member_dob"]
+    assert dob.recent_days is None  # a birth date has no such prior
+    assert _recent_date(dob, ink, old, date(2026, 11, 9)) == old
 
 
 def test_a_line_crossing_the_box_is_no_punctuation_but_a_thin_one_inside_is_kept() -> None:

@@ -33,6 +33,8 @@ RECEIVED = date(2026, 11, 20)
         ("1/5/26", False, date(2026, 1, 5)),
         ("01-05-2026", False, date(2026, 1, 5)),
         ("Jan 5, 2026", False, date(2026, 1, 5)),
+        ("Nov 1. 2026", False, date(2026, 11, 1)),  # the comma left a period in the fax
+        ("Nov 1 2026", False, date(2026, 11, 1)),
         ("5 January 2026", False, date(2026, 1, 5)),
         ("2026-01-05", False, date(2026, 1, 5)),
         ("2/29/2024", False, date(2024, 2, 29)),

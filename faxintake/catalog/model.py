@@ -99,6 +99,9 @@ class FieldSpec(Strict):
     option_width: float = 62.0
     max_chars: int | None = None
     hint: Text | None = None  # printed under the label, e.g. "MM/DD/YYYY"
+    # A date written as the form is sent (its own date, the signature's): a read more than this many days before
+    # the fax arrived is in doubt. A prior for reading, not a rule: a form faxed again after a return is older.
+    recent_days: int | None = None
 
     @model_validator(mode="after")
     def _options_only_for_choice(self) -> FieldSpec:
@@ -123,6 +126,7 @@ class FieldDef(Strict):
     option_labels: dict[str, Text] | None = None
     max_chars: int | None = None
     hint: Text | None = None
+    recent_days: int | None = None  # FieldSpec's: the days before receipt a date written on sending lies within
     label_width: float | None = None  # a label printed left of its value, in a column this wide (else at the top)
     ruled: Literal["cell", "underline"] = "cell"
 
@@ -377,6 +381,7 @@ def _place_row(block: RowBlock, page: int, top: float, width: float, look: Look)
                 option_labels=s.options,
                 max_chars=s.max_chars,
                 hint=s.hint,
+                recent_days=s.recent_days,
                 label_width=_label_column(look, w) if look.labels == "left" and not s.type.is_mark_or_block else None,
                 ruled=look.boxes,
             )
