@@ -143,6 +143,25 @@ def test_roster_offers_the_identity_of_each_member_a_field_read_names() -> None:
     assert roster.hypotheses(nobody) == {}
 
 
+def test_a_cin_that_names_nobody_offers_the_members_one_character_from_it() -> None:
+    roster = Roster.load(CORPUS / "members.csv")
+    member = next(iter(roster._members.values()))
+    cin = member.member_id
+    misread = cin[:3] + ("7" if cin[3] != "7" else "1") + cin[4:]
+    assert roster.get(misread) is None
+    assert member in roster.cin_neighbours(misread)
+    assert member not in roster.cin_neighbours(cin)  # a CIN is not its own neighbour
+    reads = {
+        "member_id": FieldRead(value=misread, confidence=0.5, valid=True),
+        "member_dob": FieldRead(value="1900-01-01", confidence=0.3, valid=True),
+        "member_name": FieldRead(value="Kxyz, Q", confidence=0.4, raw="x"),
+    }
+    assert (cin, False) in _offered(roster, reads)["member_id"]
+    assert (member.dob, False) in _offered(roster, reads)["member_dob"]
+    two_off = misread[:6] + ("7" if misread[6] != "7" else "1") + misread[7:]
+    assert member not in roster.cin_neighbours(two_off)
+
+
 def test_a_birth_date_or_name_that_names_many_members_offers_none_of_them() -> None:
     members = {
         f"{i:08d}A": RosterMember(f"{i:08d}A", f"Name{i}", "Ana", "1980-01-01", "1234567893", "en")
