@@ -242,7 +242,9 @@ def main() -> None:
     wrong_returns = [d for d in docs if d.route == "return_to_sender" and d.expected_route != "return_to_sender"]
     missed_returns = [d for d in docs if d.expected_route == "return_to_sender" and d.route != "return_to_sender"]
     straight = [
-        d for d in docs if d.route not in ("manual_triage",) and not d.demoted and "LOW_CONFIDENCE" not in d.codes
+        d
+        for d in docs
+        if d.route not in ("manual_triage", "missing") and not d.demoted and "LOW_CONFIDENCE" not in d.codes
     ]
     print(
         f"\nrouting (threshold {args.threshold}): {len(right)}/{len(docs)} documents right = {len(right) / len(docs) * 100:.1f}%"

@@ -373,3 +373,27 @@ def test_a_form_is_told_by_the_labels_only_it_prints() -> None:
     ]
     found = form_by_labels(words)
     assert found is not None and found[0] == "cm_referral"
+
+
+def _label_lines(texts: list[str]) -> list[Word]:
+    return [
+        Word(w, 0.95, (10.0 + 40 * i, 30.0 * n, 40.0 + 40 * i, 30.0 * n + 20))
+        for n, text in enumerate(texts)
+        for i, w in enumerate(text.split())
+    ]
+
+
+def test_a_form_whose_small_labels_read_a_quarter_is_told_by_how_many_only_it_prints() -> None:
+    """At 204x98 a re-typed form's 6.5 pt labels read a third at most: five of the reassignment request's own
+    labels and none of another form's tell it, though they are under the share; four, as a letter naming reasons
+    may, tell nothing."""
+    own = [
+        "Failure to keep scheduled appointments",
+        "Abusive or disruptive behaviors",
+        "Violation of Medication Management Agreement",
+        "Member fraud",
+        "Non-compliance with case management or",
+    ]
+    found = form_by_labels(_label_lines(own))
+    assert found is not None and found[0] == "member_reassignment" and found[3] < 0.9
+    assert form_by_labels(_label_lines(own[:4])) is None
