@@ -321,13 +321,15 @@ class Hand:
 
 
 def _cell_field(f: FieldDef) -> FieldDef:
-    """The field moved so that its cell's top-left corner is MARGIN points from the page's."""
+    """The field moved so that its cell's top-left corner is MARGIN points from the page's. Without the prior that a
+    form's own date is recent: the values here are made up (a signature date up to 400 days old), so it would
+    measure the made-up dates, not the reading; the traffic families, dated as offices date forms, measure it."""
     dx, dy = MARGIN - f.cell[0], MARGIN - f.cell[1]
 
     def moved(b: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
         return (b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy)
 
-    return f.model_copy(update={"box": moved(f.box), "cell": moved(f.cell)})
+    return f.model_copy(update={"box": moved(f.box), "cell": moved(f.cell), "recent_days": None})
 
 
 def _page_size(f: FieldDef) -> tuple[float, float]:
