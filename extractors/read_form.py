@@ -779,16 +779,19 @@ def _normalized(
 TITLE_WITHOUT_PERIOD = re.compile(r"\b(?:Dr|Mr|Mrs|Ms)\b(?!\.)")
 LOOKS_MISREAD = 0.85  # the confidence a text value with such a mark is kept at: below the gate
 STRAY_LAST_TOKEN = re.compile(r"\s[^\w\s]$|\s\d$")  # 'Lee, Wei 3', 'Community Clinic {': a speck or a rule read
+MARK_FOR_LETTER = re.compile(r"[A-Za-z][!|]|[!|][A-Za-z]")  # 'Pau! Grant', 'Wi|son': an l or i read as a mark
 
 
 def _looks_misread(f: FieldDef, value: str) -> bool:
     """A text value with the marks of a misread that OCR's own confidence misses (measured on the test family: most
-    wrong names read at 0.95 and above were these): a courtesy title without its period, a stray last character,
-    or a name the form asks for as 'last, first' read without its comma (a comma is a few pixels, like a period)."""
+    wrong names read at 0.95 and above were these): a courtesy title without its period, a stray last character, a
+    mark inside a word, or a name the form asks for as 'last, first' read without its comma (a comma is a few
+    pixels, like a period)."""
     last_first = "last, first" in f.label_for("en").lower()
     return bool(
         TITLE_WITHOUT_PERIOD.search(value)
         or STRAY_LAST_TOKEN.search(value)
+        or MARK_FOR_LETTER.search(value)
         or (last_first and "," not in value and len(value.split()) >= 2)
     )
 

@@ -16,8 +16,10 @@ from extractors.read_form import (
     DISAGREEMENT_CAP,
     HYPOTHESIS_MARGIN,
     LINE_FORMATS,
+    LOOKS_MISREAD,
     UNUSUAL_DATE,
     _checked,
+    _normalized,
     _recent_date,
     _second_opinion,
     _text_ink,
@@ -467,3 +469,10 @@ def test_an_unsure_text_box_takes_the_line_models_reading_and_stays_unsure() -> 
     assert _line_model_text(field, ink, sure, None, "en") == sure
     foreign = FieldRead(value="Kou Lee", confidence=0.3, raw="Kou Lee")  # no Spanish letter on an English form
     assert "é" not in str(_line_model_text(field, _rendered("Kou Leé", "Typed"), foreign, None, "en").value)
+
+
+def test_a_name_with_a_mark_inside_a_word_is_kept_under_the_gate() -> None:
+    f = load_catalog().form("cbas_referral").field_map["caregiver_name"]
+    assert _normalized(f, "Pau! Grant (nephew)", 0.97, None).confidence <= LOOKS_MISREAD  # an l read as a mark
+    assert _normalized(f, "Wi|son", 0.97, None).confidence <= LOOKS_MISREAD
+    assert _normalized(f, "Paul Grant (nephew)", 0.97, None).confidence == 0.97
