@@ -19,6 +19,7 @@ DIGIT_LOOKALIKES = str.maketrans(
         "o": "0",
         "D": "0",
         "Q": "0",
+        "@": "0",  # a slashed or dotted zero (monospaced faces, typewriters)
         "I": "1",
         "l": "1",
         "|": "1",
@@ -81,7 +82,7 @@ def parse_date(text: str, *, received: date | None = None, is_dob: bool = False)
     if not s:
         return None
     numeric = re.fullmatch(
-        r"([0-9OoIl|SB]{1,2})\s*[/\-.]\s*([0-9OoIl|SB]{1,2})\s*[/\-.]\s*([0-9OoIl|SB]{2}|[0-9OoIl|SB]{4})", s
+        r"([0-9OoIl|SB@]{1,2})\s*[/\-.]\s*([0-9OoIl|SB@]{1,2})\s*[/\-.]\s*([0-9OoIl|SB@]{2}|[0-9OoIl|SB@]{4})", s
     )
     try:
         if numeric:
@@ -166,13 +167,13 @@ def repair_icd10_text(text: str) -> str:
         letter, digits, tail = m.group(1), m.group(2), m.group(3) or ""
         letter = {"1": "I", "l": "I", "|": "I", "!": "I", "(": "I", "0": "O", "5": "S", "8": "B"}.get(letter, letter)
         digits = digits.translate(DIGIT_LOOKALIKES)
-        tail = tail.replace(" ", ".", 1) if tail.startswith(" ") else tail
+        tail = (tail.replace(" ", ".", 1) if tail.startswith(" ") else tail).replace("@", "0")
         return f"{letter.upper()}{digits}{tail}"
 
     return re.sub(
         # The two characters after the letter are digits: O for 0 anywhere; Q or D only beside a real digit.
-        r"(?<![\w.])([A-TV-Za-tv-z1l|!(])([0-9Oo]{2}|[0-9][QD]|[QD][0-9])"
-        r"((?:\.| )[0-9A-Za-z]{1,4}(?=[\s,;]|$)|\.[0-9A-Za-z]{1,4})?(?=[\s,;]|$)",
+        r"(?<![\w.])([A-TV-Za-tv-z1l|!(])([0-9Oo@]{2}|[0-9][QD]|[QD][0-9])"
+        r"((?:\.| )[0-9A-Za-z@]{1,4}(?=[\s,;]|$)|\.[0-9A-Za-z@]{1,4})?(?=[\s,;]|$)",
         fix,
         text,
     )

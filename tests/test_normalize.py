@@ -44,6 +44,7 @@ RECEIVED = date(2026, 11, 20)
         ("11/19/26", True, date(2026, 11, 19)),  # not after the received date: this century
         ("11/21/26", True, date(1926, 11, 21)),  # after it: a date of birth is last century
         ("O1/O5/2O26", False, date(2026, 1, 5)),  # OCR read zeros as letters
+        ("1@/2@/2@26", False, date(2026, 10, 20)),  # slashed zeros read as '@'
         ("11/20/2026 -", False, date(2026, 11, 20)),
         ("next tuesday", False, None),
     ],
@@ -95,6 +96,8 @@ def test_icd10_codes_in_free_text() -> None:
     assert repair_icd10_text("BP 110/70 at the 12 visits") == "BP 110/70 at the 12 visits"
     assert repair_icd10_text("FQ3.90 dementia, E1D.9") == "F03.90 dementia, E10.9"
     assert repair_icd10_text("DOD noted, ADD") == "DOD noted, ADD"  # no digit: words, not codes
+    # a slashed or dotted zero (Go Mono, typewriters) read as '@'
+    assert repair_icd10_text("F@3.9@ dementia, I1@ hypertension") == "F03.90 dementia, I10 hypertension"
     n = normalize(FieldType.ICD10_LIST, "  I10   hypertension ")
     assert n.value == "I10 hypertension" and n.codes == ("I10",)
 
