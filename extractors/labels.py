@@ -195,7 +195,7 @@ def read_by_labels(
             stop = starts[n + 1][0] if n + 1 < len(starts) else len(line)
             value_words = _without_leading_junk(line[end:stop])
             below = 1.0
-            if not value_words:
+            if not any(c.isalnum() for w in value_words for c in w.text):  # nothing after the label, or a speck
                 right = line[stop].box[0] if stop < len(line) else float("inf")
                 value_words = _value_below(line[start].box[0], right, height, line, lines[row + 1 : row + 3], known)
                 below = BELOW_CONFIDENCE

@@ -87,3 +87,19 @@ def test_cover_values_under_their_labels_in_table_cells() -> None:
     assert fields["sender_fax"].value == "209-300-8368"
     assert fields["pages_total"].value == "4"
     assert fields["sender_name"].confidence < 0.95  # placed by layout: a little less sure than beside its label
+
+
+def test_a_speck_after_a_label_is_no_value_and_the_value_under_it_is_read() -> None:
+    """'To: .' with the value on the line under it, in the label's column (a cover of two columns)."""
+    h = 20.0
+
+    def word(text: str, x: float, y: float) -> Word:
+        return Word(text, 0.95, (x, y, x + len(text) * 11, y + h))
+
+    words = [
+        word("To:", 70, 100), word(".", 120, 104), word("From:", 420, 100),
+        word("Provider", 70, 130), word("Services", 170, 130), word("Santa", 420, 130), word("Cruz", 490, 130),
+    ]  # fmt: skip
+    found = read_by_labels(words, LABELS)
+    assert found["recipient"].value == "Provider Services"
+    assert found["sender_name"].value == "Santa Cruz"
