@@ -140,7 +140,10 @@ def _colon_read_as_letter(token: str, known: Known) -> tuple[str | None] | None:
     return (near.pop(),) if len(near) == 1 else None
 
 
-VALUE_EDGE_JUNK = " :;,.|_-'`\"“”‘’©—–~"  # bits of the label's colon, the rule under the value, quotes
+VALUE_EDGE_JUNK = " :;,.|_-'`\"“”‘’©—–~[]"  # bits of the label's colon, the rule under the value, quotes, a box
+QUOTES = "'`\"“”‘’"
+# A quote mark before a capital, with no other in the value: a speck or a rule's end ('Case ‘Management').
+STRAY_QUOTE = re.compile(rf"(?<!\S)[{QUOTES}](?=[A-Z])")
 JUNK_CONFIDENCE = 0.6
 JUNK_AROUND = 0.85  # a value found inside a reading with junk around it
 
@@ -200,6 +203,8 @@ def read_by_labels(
                 value_words = _value_below(line[start].box[0], right, height, line, lines[row + 1 : row + 3], known)
                 below = BELOW_CONFIDENCE
             text = " ".join(w.text for w in value_words).strip(VALUE_EDGE_JUNK)
+            if sum(text.count(q) for q in QUOTES) == 1:
+                text = STRAY_QUOTE.sub("", text)
             if text:
                 conf = min([w.confidence for w in value_words] + [score]) * below
                 found[label_of] = FieldRead(value=text, confidence=round(conf, 3), raw=text)

@@ -103,3 +103,12 @@ def test_a_speck_after_a_label_is_no_value_and_the_value_under_it_is_read() -> N
     found = read_by_labels(words, LABELS)
     assert found["recipient"].value == "Provider Services"
     assert found["sender_name"].value == "Santa Cruz"
+
+
+def test_a_quote_mark_before_a_capital_is_a_speck_and_a_box_edge_is_no_value() -> None:
+    found = read_by_labels(line(("To:", 0.96), ("Case", 0.95), ("‘Management", 0.8)), LABELS)
+    assert found["recipient"].value == "Case Management"
+    found = read_by_labels(line(("Re:", 0.96), ("[", 0.5), ("Referral", 0.95)), LABELS)
+    assert found["subject"].value == "Referral"
+    found = read_by_labels(line(("From:", 0.96), ("O'Brien", 0.95), ("Clinic", 0.95)), LABELS)
+    assert found["sender_name"].value == "O'Brien Clinic"  # an apostrophe inside a word stays
