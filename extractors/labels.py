@@ -14,8 +14,9 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date, timedelta
 
-from extractors.normalize import find_date, format_phone, parse_date
+from extractors.normalize import edit_distance, find_date, format_phone, parse_date
 from faxintake.model import FieldRead
 
 
@@ -357,11 +358,16 @@ ReadBox = Callable[[tuple[float, float, float, float]], list[Word]]
 
 
 def cover_fields(
-    words: list[Word], labels: dict[str, list[str]], other_labels: list[str], read_box: ReadBox | None = None
+    words: list[Word],
+    labels: dict[str, list[str]],
+    other_labels: list[str],
+    read_box: ReadBox | None = None,
+    received: date | None = None,
 ) -> dict[str, FieldRead]:
     """Cover sheet fields, normalized: phones as 831-555-0147, the page count as digits, the date ISO. With
     `read_box`, a label the page's reading missed (a value in the values' column, nothing before it) is read again
-    on its own."""
+    on its own. With `received`, a date that does not read as one of the days before it is the one such day a
+    character from what was read, if there is one ('41/18/2026'): a cover is dated the day it is sent."""
     if read_box is not None:
         words = words + _missed_labels(words, labels, other_labels, read_box)
     raw = read_by_labels(words, labels, other_labels)
@@ -383,11 +389,37 @@ def cover_fields(
             d = parse_date(text)
             if d is None and (d := find_date(text)) is not None:  # a date among junk read beside it
                 r = r.model_copy(update={"confidence": r.confidence * JUNK_AROUND})
+            if received is not None and (d is None or not received - COVER_DATE_SPAN <= d <= received):
+                near = _sending_day(text, received)
+                if near is not None:
+                    d, r = near, r.model_copy(update={"confidence": min(r.confidence, SENDING_DAY_GUESS)})
             value, valid = (d.isoformat(), True) if d else (text, False)
         out[name] = FieldRead(
             value=value, confidence=r.confidence if valid else min(r.confidence, 0.4), raw=text, valid=valid
         )
     return out
+
+
+COVER_DATE_SPAN = timedelta(days=14)  # a cover is dated the day it is sent; a fax may wait a few days to be read
+SENDING_DAY_GUESS = 0.6  # a date taken for a misread one: under the gate, a person looks
+
+
+def _sending_day(text: str, received: date) -> date | None:
+    """The one day of the span before `received` written a character from `text` in a numeric style, or None."""
+    written = " ".join(text.split())
+    found = set()
+    for days in range((COVER_DATE_SPAN.days) + 1):
+        d = received - timedelta(days=days)
+        forms = {
+            f"{m}{sep}{dd}{sep}{y}"
+            for m in (f"{d.month}", f"{d.month:02d}")
+            for dd in (f"{d.day}", f"{d.day:02d}")
+            for sep in "/-."
+            for y in (f"{d.year}", f"{d.year % 100:02d}")
+        }
+        if any(edit_distance(form, written) <= 1 for form in forms):
+            found.add(d)
+    return found.pop() if len(found) == 1 else None
 
 
 def _missed_labels(

@@ -153,7 +153,7 @@ def read_page(
         if found is None and cls.doc_type == "unknown":
             found = _form_by_its_look(ink, dpi)
     if found is None:
-        fields = _supporting_fields(cls.doc_type, words, _box_reader(ink, dpi))
+        fields = _supporting_fields(cls.doc_type, words, _box_reader(ink, dpi), received)
         return PageRead(
             number=page.number,
             doc_type=cls.doc_type,
@@ -453,10 +453,12 @@ def _below_header(words: list[Word], dpi: int) -> list[Word]:
     return [w for w in words if w.box[1] > HEADER_BOTTOM_IN * dpi]
 
 
-def _supporting_fields(kind: str, words: list[Word], read_box: ReadBox | None = None) -> dict[str, FieldRead]:
+def _supporting_fields(
+    kind: str, words: list[Word], read_box: ReadBox | None = None, received: date | None = None
+) -> dict[str, FieldRead]:
     spec = next((k for k in load_catalog().supporting if k.kind == kind), None)
     if kind == "fax_cover" and spec is not None:
-        return cover_fields(words, spec.fields, spec.other_labels, read_box)
+        return cover_fields(words, spec.fields, spec.other_labels, read_box, received)
     if kind == "member_letter":
         return letter_fields(words)
     if kind == "mma" and spec is not None:
@@ -504,7 +506,7 @@ def _read_text_layer_page(page: SourcePage, received: date | None) -> PageRead:
             header=header,
             text_layer=True,
             classify_confidence=cls.confidence,
-            fields=_supporting_fields(cls.doc_type, body),
+            fields=_supporting_fields(cls.doc_type, body, received=received),
         )
     form = load_catalog().form(found.doc_type)
     language = found.language or "en"

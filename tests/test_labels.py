@@ -112,3 +112,19 @@ def test_a_quote_mark_before_a_capital_is_a_speck_and_a_box_edge_is_no_value() -
     assert found["subject"].value == "Referral"
     found = read_by_labels(line(("From:", 0.96), ("O'Brien", 0.95), ("Clinic", 0.95)), LABELS)
     assert found["sender_name"].value == "O'Brien Clinic"  # an apostrophe inside a word stays
+
+
+def test_a_cover_date_misread_by_a_character_is_the_sending_day_it_can_only_be() -> None:
+    from datetime import date
+
+    from faxintake.catalog import load_catalog
+
+    spec = next(k for k in load_catalog().supporting if k.kind == "fax_cover")
+    received = date(2026, 11, 18)
+    for written, expected in (("41/18/2026", "2026-11-18"), ("11-16+2026", "2026-11-16")):
+        fields = cover_fields(line(("Date:", 0.96), (written, 0.9)), spec.fields, spec.other_labels, received=received)
+        assert fields["date"].value == expected and fields["date"].confidence <= 0.6
+    fields = cover_fields(line(("Date:", 0.96), ("41/18/2026", 0.9)), spec.fields, spec.other_labels)
+    assert not fields["date"].valid  # without the received date nothing is guessed
+    far = cover_fields(line(("Date:", 0.96), ("3/02/2025", 0.9)), spec.fields, spec.other_labels, received=received)
+    assert far["date"].value == "2025-03-02"  # as written: no day of the span is a character from it
