@@ -531,13 +531,16 @@ def _recent_date(f: FieldDef, ink: np.ndarray, read: FieldRead, received: date |
         distance, form = min((edit_distance(form, written), form) for form in forms)
         if distance <= 2:
             near.append((distance, days, form))
+    candidates = sorted(near)[:RECENT_CANDIDATES]
+    if not candidates:  # nothing to check: the line models need not run
+        return doubtful
     best: tuple[float, line_model.LineRead] | None = None
     for hand in (False, True) if line_model.has_hand_model() else (False,):
         probs = line_model.probabilities(ink, hand=hand)
         shaped = line_model.read_format(probs, LINE_FORMATS[f.type])
         if shaped is None:
             continue
-        for _, days, form in sorted(near)[:RECENT_CANDIDATES]:
+        for _, days, form in candidates:
             line = line_model.read_literal(probs, form)
             if line is None or (closeness := line.log_probability - shaped.log_probability) < RECENT_MARGIN:
                 continue

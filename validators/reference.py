@@ -114,9 +114,10 @@ class Roster:
     def hypotheses(self, reads: Mapping[str, FieldRead]) -> dict[str, list[Known]]:
         """Identity values for the reader to check its boxes against: those of the members one of the identity
         fields read already names (the CIN, the birth date or the last name exactly; for a CIN that names none,
-        the members one character from it), those agreeing with more of them first. The reader takes a value only where its box's image bears it out, and the member is found only
-        when all three then agree with one row (a misread CIN that names another member is not borne out by
-        that member's name and birth date written in the other boxes)."""
+        the members one character from it), those agreeing with more of them first. The reader takes a value only
+        where its box's image bears it out, and the member is found only when all three then agree with one row (a
+        misread CIN that names another member is not borne out by that member's name and birth date written in the
+        other boxes)."""
         cin, name, dob = (reads.get(n) for n in ("member_id", "member_name", "member_dob"))
         written_last = last_names_of(str(name.value)) if name is not None and name.value else set()
         cin_value = str(cin.value).upper() if cin is not None and cin.valid and cin.value else ""
