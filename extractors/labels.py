@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from extractors.normalize import edit_distance, find_date, format_phone, parse_date
+from extractors.normalize import date_spellings, edit_distance, find_date, format_phone, parse_date
 from faxintake.model import FieldRead
 
 
@@ -410,14 +410,7 @@ def _sending_day(text: str, received: date) -> date | None:
     found = set()
     for days in range((COVER_DATE_SPAN.days) + 1):
         d = received - timedelta(days=days)
-        forms = {
-            f"{m}{sep}{dd}{sep}{y}"
-            for m in (f"{d.month}", f"{d.month:02d}")
-            for dd in (f"{d.day}", f"{d.day:02d}")
-            for sep in "/-."
-            for y in (f"{d.year}", f"{d.year % 100:02d}")
-        }
-        if any(edit_distance(form, written) <= 1 for form in forms):
+        if any(edit_distance(form, written) <= 1 for form in date_spellings(d, worded=False)):
             found.add(d)
     return found.pop() if len(found) == 1 else None
 

@@ -61,6 +61,22 @@ def strip_accents_fold(text: str) -> str:
     return "".join(ch for ch in decomposed if ch.isalnum() and not unicodedata.combining(ch)).lower()
 
 
+def date_spellings(when: date, *, worded: bool = True) -> list[str]:
+    """How `when` may be written in the styles FORMS.md's `date` allows: month, day and year in that order, with or
+    without leading zeros, '/', '-' or '.' between them, the year in four digits or two; with `worded`, also
+    'Jan 5, 2026' and 'January 5 2026'. Slashes first: the commonest."""
+    year = f"{when.year}"
+    numeric = [
+        f"{m}{sep}{d}{sep}{y}"
+        for sep in "/-."
+        for y in (year, year[2:])
+        for m in (f"{when.month:02d}", f"{when.month}")
+        for d in (f"{when.day:02d}", f"{when.day}")
+    ]
+    words = [f"{name} {when.day}{comma} {year}" for name in (f"{when:%b}", f"{when:%B}") for comma in (",", "")]
+    return list(dict.fromkeys(numeric + words if worded else numeric))
+
+
 def _make(y: int, m: int, d: int, two_digit: bool, received: date | None, is_dob: bool) -> date:
     """A two-digit year is 20YY, except a date of birth: the latest such date not after the received date."""
     if not two_digit:

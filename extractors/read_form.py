@@ -18,7 +18,7 @@ from extractors import line_model, ocr, proofread, read_by_labels, vote
 from extractors.labels import Word, lines_of
 from extractors.line_model import Format, Segment
 from extractors.marks import crop, read_checkbox, read_choice, read_signature
-from extractors.normalize import MONTHS, edit_distance, normalize, strip_accents_fold
+from extractors.normalize import MONTHS, date_spellings, edit_distance, normalize, strip_accents_fold
 from extractors.register import Registration, moved_by_box, register
 from extractors.templates import Template, template
 from faxintake.catalog import FieldDef, FieldType, FormDef
@@ -280,20 +280,14 @@ def _mostly_upper(text: str) -> bool:
 
 
 def _written_forms(field_type: FieldType, value: str) -> list[str]:
-    """How a known value may be written in its box, or seen there: a date in every style FORMS.md names (MM/DD/YYYY
-    with or without leading zeros, M/D/YY, MM-DD-YYYY, 'Jan 5, 2026', the month in full too), a name with or
-    without its periods and commas; letter case is the literal search's own concern."""
+    """How a known value may be written in its box, or seen there: a date in every style FORMS.md allows
+    (`normalize.date_spellings`), a name with or without its periods and commas; letter case is the literal
+    search's own concern."""
     if field_type is not FieldType.DATE:
         # A period or comma is a few pixels a fax often loses: the known spelling stands where only they are missing.
         bare = " ".join(re.sub(r"[.,]", " ", value).split())
         return [value, bare] if bare != value else [value]
-    year, month, day = value.split("-")
-    when = date(int(year), int(month), int(day))
-    m, d = str(when.month), str(when.day)
-    numeric = [f"{a}/{b}/{year}" for a in (month, m) for b in (day, d)]
-    numeric += [f"{m}/{d}/{year[2:]}", f"{month}-{day}-{year}"]
-    worded = [f"{name} {d}{comma} {year}" for name in (f"{when:%b}", f"{when:%B}") for comma in (",", "")]
-    return list(dict.fromkeys([*numeric, *worded]))
+    return date_spellings(date.fromisoformat(value))
 
 
 def _px(t: Template, box: tuple[float, float, float, float], pad: int = 0) -> tuple[int, int, int, int]:

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from extractors.fax_header import parse_fax_header
 from extractors.normalize import (
+    date_spellings,
     find_icd10_codes,
     format_phone,
     name_initials,
@@ -162,6 +163,15 @@ dates = st.dates(min_value=date(1901, 1, 1), max_value=date(2099, 12, 31))
 @given(dates, st.sampled_from(["%m/%d/%Y", "{m}/{d}/%Y", "%m-%d-%Y", "%b {d}, %Y", "%Y-%m-%d"]))
 def test_dates_round_trip(d: date, fmt: str) -> None:
     assert parse_date(d.strftime(fmt.format(m=d.month, d=d.day))) == d
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2030, 12, 31)))
+def test_every_spelling_of_a_date_reads_back_as_that_date(d: date) -> None:
+    spellings = date_spellings(d)
+    assert {d.strftime("%m/%d/%Y"), d.strftime("%b ") + f"{d.day}, {d.year}"} <= set(spellings)
+    assert all(parse_date(written, received=d) == d for written in spellings)
+    assert date_spellings(d, worded=False) == [s for s in spellings if not s[0].isalpha()]
 
 
 @settings(max_examples=200, deadline=None)
