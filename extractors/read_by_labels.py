@@ -2,7 +2,8 @@
 at another scale, a form re-typed by the office.
 
 The page's words are read once (Tesseract, or the PDF's text layer) and each field's label, as the form definition
-prints it in the page's language, is looked for among them (`labels.find_labels`). Where the form puts a value
+prints it in the page's language, is looked for among them (`labels.find_labels`); labels in type too small for
+Tesseract (6.5 pt at 204x98) are told among the page's runs of words by the line model (`labels_by_line_model`). Where the form puts a value
 relative to its own label holds on such pages, scaled: text-like values are the words in the box under the label
 (or, where that box is empty, typed beside the label), read again on their own when unsure, then normalized and
 validated like registered reads; checkboxes and choice options are decided by the ink inside the printed square
@@ -13,7 +14,8 @@ times what the same read would carry registered, `CONFIRMED_READ` times where th
 own way (a mark's square beside its label, a signature's line, a date, NPI or CIN that passes its check); one whose
 place could not be confirmed on the page (no square beside the label, no cell around it and the label away from
 where the rest of the form puts it, a value typed beside the label instead of in its box) `BY_POSITION` times; a
-field whose label was not found, confidence 0 and raw "label not found".
+value read beside a label the line model found, at most `MODEL_LABEL_READ`; a field whose label was not found,
+confidence 0 and raw "label not found".
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import cv2
 import numpy as np
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from extractors import clean, ocr, read_form
+from extractors import clean, line_model, ocr, read_form
 from extractors.labels import LabelHit, Word, find_labels, has_chinese, label_tokens, lines_of, wrapped_lines
 from extractors.marks import Box, crop, find_square, read_checkbox, read_choice, read_signature, without_squares
 from faxintake.catalog import FieldDef, FieldType, FormDef, load_catalog
@@ -48,6 +50,18 @@ VALIDATED_BY_LABEL = (FieldType.DATE, FieldType.NPI, FieldType.MEMBER_ID)
 BY_POSITION = 0.7  # the label found, the value's place not confirmed on the page
 UNPLACED = 0.3  # a mark read where the form would put its square, on a page of another layout: a person looks
 NOT_FOUND = "label not found"
+# Labels found by the line model (labels_by_line_model): a run's score, the log probability per character of the
+# label's text below the model's own best reading. On the dev revisions' 204x98 pages the runs that were the label
+# scored -0.3 to -2.3, the best other runs -2.4 and below.
+MODEL_LABEL_SCORE = -2.0
+MODEL_LABEL_CHARS = 5  # a shorter label ("Fax") scores well on too many runs
+MODEL_LABELS_MISSING = 2  # fewer missing: the layout leaves them out, not the reading
+MODEL_LABEL_SIMILARITY = 0.8
+MODEL_LABEL_READ = 0.8  # a value read by such a label: under the gate, a person looks
+MODEL_RUN_INK = 20  # pixels: less is a speck, no label
+MODEL_LABEL_HEIGHT = 1.1  # a run of words this many times the label's size (its boxes hug the ink) or less
+LETTER_WIDTH = 0.55  # a small-type letter's width, in the height of its words' boxes
+RUN_GAP = 1.5  # word heights: a wider gap ends a run of words
 CAP_HEIGHT = {"CJK": 0.82}  # glyph tops above the baseline, in ems, where a label's ink starts (DejaVu Sans: 0.73)
 PREFIX_TOKENS = 6  # a long label is looked for by its first words (fewer chances for an OCR slip to hide it)
 KNOWN_LAYOUT = 0.6  # this share of the labels where the form has them: the form's own layout, scaled or shifted
@@ -483,6 +497,11 @@ def read_page_by_labels(
     all_words = list(words) if words is not None else page_words(page_ink, dpi, language)
     fields_labels = [p for p in printed if "=" not in p.key]  # options are found beside their question
     anchors = locate_labels(fields_labels, all_words, page_ink, dpi, language)
+    by_model: set[str] = set()
+    if words is None:  # labels in type too small for Tesseract at 204x98, told apart by the line model
+        missing = [p for p in fields_labels if p.key not in anchors]
+        by_model = set(found := labels_by_line_model(missing, all_words, anchors, page_ink, dpi))
+        anchors |= found
     if sum(a.in_place for a in anchors.values()) < KNOWN_LAYOUT * len(anchors):
         # Another layout: a label that happens to lie where the form has it says nothing of where its value is, and
         # labels printed in another face say nothing of the page's scale (faxes print at 90-100%).
@@ -510,6 +529,8 @@ def read_page_by_labels(
             out[f.name] = _signature(f, anchor, page)
         else:
             out[f.name] = _text(f, anchor, page)
+        if f.name in by_model:
+            out[f.name] = _capped(out[f.name], MODEL_LABEL_READ)
     if lexicon is None or words is not None:
         return out
 
@@ -520,6 +541,79 @@ def read_page_by_labels(
         return _written_ink(_clipped(_value_box(f, anchor, page, 1.0), anchor, page), page)
 
     return read_form.check_hypotheses(out, lexicon, form, ink_of)
+
+
+def _word_runs(words: list[Word]) -> list[list[Word]]:
+    """Each line's words in runs set apart by gaps wider than about a word's height: a box's label, a question."""
+    runs: list[list[Word]] = []
+    for line in lines_of(words):
+        run = [line[0]]
+        for w in line[1:]:
+            height = max(w.box[3] - w.box[1], run[-1].box[3] - run[-1].box[1])
+            if w.box[0] - run[-1].box[2] < RUN_GAP * height:
+                run.append(w)
+            else:
+                runs.append(run)
+                run = [w]
+        runs.append(run)
+    return runs
+
+
+def labels_by_line_model(
+    missing: Sequence[Printed], words: list[Word], anchors: dict[str, Anchor], ink: np.ndarray, dpi: int
+) -> dict[str, Anchor]:
+    """Labels Tesseract's reading of the page missed (6.5 pt type at 204x98 reads as 'Mecertace eractiat (hast,
+    fant'), found among the page's runs of words by the line model: each missing label's printed text is scored
+    against each run of about its length (how much less likely the text is than the model's own best reading, per
+    character), and labels and runs are paired best first, each once, while the score holds. The model tells which
+    of a few known labels a run is far better than it reads the run."""
+    wanted = [p for p in missing if not has_chinese(p.text) and len(p.text.replace(" ", "")) >= MODEL_LABEL_CHARS]
+    if len(wanted) < MODEL_LABELS_MISSING:
+        return {}
+    taken = {id(w) for a in anchors.values() for w in a.hit.words}
+    runs = [r for r in _word_runs(words) if not any(id(w) in taken for w in r)]
+    scale = statistics.median([a.scale for a in anchors.values()]) if anchors else 1.0
+    tallest = MODEL_LABEL_HEIGHT * max(p.size for p in wanted) * dpi / 72.0  # values are written larger
+    scores: list[tuple[float, int, int]] = []
+    for j, run in enumerate(runs):
+        x0, y0 = min(w.box[0] for w in run), min(w.box[1] for w in run)
+        x1, y1 = max(w.box[2] for w in run), max(w.box[3] for w in run)
+        height = statistics.median(w.box[3] - w.box[1] for w in run)
+        if height > tallest:
+            continue
+        letters = (x1 - x0) / (LETTER_WIDTH * height)  # about how many characters the run holds
+        fits = [i for i, p in enumerate(wanted) if 0.6 <= letters / len(p.text) <= 1.7]
+        if not fits:
+            continue
+        region = crop(ink, (round(x0) - 2, round(y0) - 2, round(x1) + 2, round(y1) + 2))
+        if int(region.sum()) < MODEL_RUN_INK:
+            continue
+        probs = line_model.probabilities(region)
+        free = line_model.free_log_probability(probs)
+        for i in fits:
+            text = wanted[i].text
+            read = line_model.read_literal(probs, text)
+            if read is not None:
+                scores.append(((read.log_probability - free) / len(text.replace(" ", "")), i, j))
+    out: dict[str, Anchor] = {}
+    used: set[int] = set()
+    for score, i, j in sorted(scores, reverse=True):
+        if score < MODEL_LABEL_SCORE:
+            break
+        p = wanted[i]
+        if p.key in out or j in used:
+            continue
+        used.add(j)
+        hit = LabelHit(p.text, tuple(runs[j]), MODEL_LABEL_SIMILARITY)
+        out[p.key] = Anchor(p, hit, _inked(hit.box, ink), scale, dpi, False)
+    return out
+
+
+def _capped(read: FieldRead, cap: float) -> FieldRead:
+    update: dict[str, object] = {"confidence": min(read.confidence, cap)}
+    if read.content_confidence is not None:
+        update["content_confidence"] = min(read.content_confidence, cap)
+    return read.model_copy(update=update)
 
 
 def _framed(f: FieldDef, anchor: Anchor, page: _Page) -> bool:

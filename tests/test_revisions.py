@@ -18,10 +18,19 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
+from extractors import clean
 from extractors.ingest import SourcePage
 from extractors.labels import Word
 from extractors.pipeline import read_page
-from extractors.read_by_labels import NOT_FOUND, form_by_labels, locate_labels, printed_labels
+from extractors.read_by_labels import (
+    MODEL_LABEL_READ,
+    NOT_FOUND,
+    form_by_labels,
+    labels_by_line_model,
+    locate_labels,
+    page_words,
+    printed_labels,
+)
 from faxintake.catalog import FormDef, load_catalog
 from faxintake.catalog.render import placed_labels, render_form
 from faxintake.errors import FormDefinitionError
@@ -190,3 +199,30 @@ def test_pages_of_the_corpus_say_they_were_read_on_their_template(settings: Any)
     corpus = Path(__file__).parent.parent / "sample_faxes" / "corpus"
     read = read_input(corpus / "rmr_complete_missed_appts.tif", settings)
     assert [p.read_by for p in read.pages if p.doc_type == "member_reassignment"] == ["template", "template"]
+
+
+def test_labels_too_small_for_tesseract_at_204x98_are_found_by_the_line_model_where_printed() -> None:
+    form = revision("cm305-retyped")
+    register_typefaces()
+    pdf = fill_form(form, "en", CBAS, FillStyle(font="Typed", size=10.0, mark="x"), seed=3)
+    standard = render_pdf_pages(pdf, dpi_x=DPI, dpi_y=98)[0]
+    standard = degrade_page(standard, random.Random(2), Degradation(skew_deg=0.0, speck_density=0.5), None)
+    gray = np.asarray(standard.resize((standard.width, round(standard.height * DPI / 98))).convert("L"))
+    binary = clean.binarize(gray)  # cleaned as the pipeline cleans a page
+    if abs(skew := clean.estimate_skew(binary)) > 0.05:
+        binary = clean.binarize(clean.deskew(gray, skew))
+    ink = clean.despeckle(binary)
+    words = page_words(ink, DPI, "en")
+    printed = [p for p in printed_labels(form, "en", 1) if "=" not in p.key]
+    anchors = locate_labels(printed, words, ink, DPI, "en")
+    found = labels_by_line_model([p for p in printed if p.key not in anchors], words, anchors, ink, DPI)
+    assert len(found) >= 3, sorted(anchors)
+    k = DPI / 72
+    for key, anchor in found.items():
+        label = placed_labels(form.field_map[key], "en")[0]
+        x0, y0, _, y1 = anchor.label
+        assert abs(x0 - label.x * k) < 0.15 * DPI and y0 - 0.1 * DPI < label.baseline * k < y1 + 0.1 * DPI, key
+    page = read_page(SourcePage(number=1, image=gray, dpi=DPI, words=None, source_dpi=(DPI, 98)), received=None)
+    for key in found:
+        assert page.fields[key].confidence <= MODEL_LABEL_READ
+    assert any(page.fields[key].value == CBAS[key] for key in found if key in CBAS)
