@@ -87,27 +87,48 @@ HAND: dict[Family, tuple[Typeface, ...]] = {
 
 # Faces only scripts/line_model_crops.py writes in, to train the line model on more writers than the dev family's
 # nine: no font file, and as far as known no designer, shared with a test-family face (so no Liberation fonts:
-# their designs are FreeSans', FreeSerif's and Courier's). Sizes as the dev faces': a box's value at about the same
-# height.
+# their designs are FreeSans', FreeSerif's and Courier's). Sizes as the dev faces': a box's capitals about 7.5 pt
+# high.
 TRAINING_HAND: tuple[Typeface, ...] = (
     Typeface("Amatic-SC", _vendored("amatic-sc"), 15.0, hand=True, capitals_only=True),
+    Typeface("Atma", _vendored("atma"), 10.0, hand=True),
+    Typeface("Chilanka", _vendored("chilanka"), 10.5, hand=True),
     Typeface("Comic-Neue", _vendored("comic-neue"), 10.5, hand=True),
+    Typeface("Comic-Relief", _vendored("comic-relief"), 10.0, hand=True),
     Typeface("Crafty-Girls", _vendored("crafty-girls"), 10.0, hand=True),
     Typeface("Dekko", _vendored("dekko"), 11.5, hand=True),
+    Typeface("Delicious-Handrawn", _vendored("delicious-handrawn"), 10.0, hand=True),
     Typeface("Delius", _vendored("delius"), 10.5, hand=True),
+    Typeface("Edu-NSW-ACT-Foundation", _vendored("edu-nsw-act-foundation"), 9.5, hand=True),
+    Typeface("Edu-QLD-Beginner", _vendored("edu-qld-beginner"), 9.5, hand=True),
     Typeface("Edu-SA-Beginner", _vendored("edu-sa-beginner"), 11.5, hand=True),
+    Typeface("Edu-VIC-WA-NT-Beginner", _vendored("edu-vic-wa-nt-beginner"), 9.5, hand=True),
+    Typeface("Fuzzy-Bubbles", _vendored("fuzzy-bubbles"), 10.5, hand=True),
     Typeface("Gaegu", _vendored("gaegu"), 13.0, hand=True),
     Typeface("Gamja-Flower", _vendored("gamja-flower"), 13.0, hand=True),
+    Typeface("Grape-Nuts", _vendored("grape-nuts"), 12.5, hand=True),
+    Typeface("Hi-Melody", _vendored("hi-melody"), 15.0, hand=True),
     Typeface("Itim", _vendored("itim"), 11.0, hand=True),
+    Typeface("Klee-One", _vendored("klee-one"), 10.5, hand=True),
     Typeface("Mali", _vendored("mali"), 10.5, hand=True),
     Typeface("Mansalva", _vendored("mansalva"), 11.5, hand=True),
+    Typeface("Mynerve", _vendored("mynerve"), 10.5, hand=True),
+    Typeface("Nanum-Brush-Script", _vendored("nanum-brush-script"), 15.5, hand=True),
     Typeface("Nanum-Pen-Script", _vendored("nanum-pen-script"), 15.0, hand=True),
+    Typeface("Nerko-One", _vendored("nerko-one"), 13.0, hand=True),
     Typeface("Neucha", _vendored("neucha"), 12.0, hand=True),
+    Typeface("Pangolin", _vendored("pangolin"), 10.5, hand=True),
+    Typeface("Patrick-Hand-SC", _vendored("patrick-hand-sc"), 11.5, hand=True, capitals_only=True),
     Typeface("Playpen-Sans", _vendored("playpen-sans"), 10.0, hand=True),
+    Typeface("Poor-Story", _vendored("poor-story"), 12.0, hand=True),
     Typeface("Reenie-Beanie", _vendored("reenie-beanie"), 14.0, hand=True),
+    Typeface("Sedgwick-Ave", _vendored("sedgwick-ave"), 8.5, hand=True),
+    Typeface("Shantell-Sans", _vendored("shantell-sans"), 10.5, hand=True),
     Typeface("Short-Stack", _vendored("short-stack"), 9.5, hand=True),
     Typeface("Sriracha", _vendored("sriracha"), 11.0, hand=True),
     Typeface("Walter-Turncoat", _vendored("walter-turncoat"), 10.5, hand=True),
+    Typeface("Yomogi", _vendored("yomogi"), 10.5, hand=True),
+    Typeface("Zen-Kurenaido", _vendored("zen-kurenaido"), 10.5, hand=True),
 )
 TRAINING_TYPED: tuple[Typeface, ...] = (
     Typeface("DejaVu-Sans", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 9.5, hand=False),
