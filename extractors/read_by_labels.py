@@ -3,11 +3,11 @@ at another scale, a form re-typed by the office.
 
 The page's words are read once (Tesseract, or the PDF's text layer) and each field's label, as the form definition
 prints it in the page's language, is looked for among them (`labels.find_labels`); labels in type too small for
-Tesseract (6.5 pt at 204x98) are told among the page's runs of words by the line model (`labels_by_line_model`). Where the form puts a value
-relative to its own label holds on such pages, scaled: text-like values are the words in the box under the label
-(or, where that box is empty, typed beside the label), read again on their own when unsure, then normalized and
-validated like registered reads; checkboxes and choice options are decided by the ink inside the printed square
-found beside the label; a signature by the ink above its line.
+Tesseract (6.5 pt at 204x98) are told among the page's runs of words by the line model (`labels_by_line_model`).
+Where the form puts a value relative to its own label holds on such pages, scaled: text-like values are the words in
+the box under the label (or, where that box is empty, typed beside the label), read again on their own when unsure,
+then normalized and validated like registered reads; checkboxes and choice options are decided by the ink inside
+the printed square found beside the label; a signature by the ink above its line.
 
 Confidences stay below those of registered reads: a value read where its found label puts it carries `LABEL_READ`
 times what the same read would carry registered, `CONFIRMED_READ` times where the page confirms the place in its
@@ -24,7 +24,7 @@ import functools
 import re
 import statistics
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -609,13 +609,6 @@ def labels_by_line_model(
     return out
 
 
-def _capped(read: FieldRead, cap: float) -> FieldRead:
-    update: dict[str, object] = {"confidence": min(read.confidence, cap)}
-    if read.content_confidence is not None:
-        update["content_confidence"] = min(read.content_confidence, cap)
-    return read.model_copy(update=update)
-
-
 def _framed(f: FieldDef, anchor: Anchor, page: _Page) -> bool:
     """What the form prints with the label is there too: the cell's rule above a text label, the square beside a
     checkbox's or an option's, the line above a signature's."""
@@ -629,11 +622,20 @@ def _framed(f: FieldDef, anchor: Anchor, page: _Page) -> bool:
     return _cell_above(anchor, page) or _beside_label(f, anchor, page) is not None
 
 
-def _scaled(read: FieldRead, factor: float, box: tuple[float, float, float, float]) -> FieldRead:
-    update: dict[str, object] = {"confidence": round(read.confidence * factor, 3), "box": box}
+def _adjusted(read: FieldRead, adjust: Callable[[float], float], **update: object) -> FieldRead:
+    """The read with both its confidences adjusted alike."""
+    update["confidence"] = adjust(read.confidence)
     if read.content_confidence is not None:
-        update["content_confidence"] = round(read.content_confidence * factor, 3)
+        update["content_confidence"] = adjust(read.content_confidence)
     return read.model_copy(update=update)
+
+
+def _scaled(read: FieldRead, factor: float, box: tuple[float, float, float, float]) -> FieldRead:
+    return _adjusted(read, lambda c: round(c * factor, 3), box=box)
+
+
+def _capped(read: FieldRead, cap: float) -> FieldRead:
+    return _adjusted(read, lambda c: min(c, cap))
 
 
 # Text-like fields ---------------------------------------------------------------------------------------------

@@ -18,7 +18,6 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from extractors import clean
 from extractors.ingest import SourcePage
 from extractors.labels import Word
 from extractors.pipeline import read_page
@@ -41,6 +40,7 @@ from sample_faxes.rasterize import render_pdf_pages
 from sample_faxes.revisions import REVISIONS_DIR, load_revision, revision, revisions
 from sample_faxes.traffic import build_family
 from sample_faxes.typefaces import register_typefaces
+from tests.test_read_by_labels import ink_of
 
 COUNT = 6
 DPI = 204
@@ -207,11 +207,8 @@ def test_labels_too_small_for_tesseract_at_204x98_are_found_by_the_line_model_wh
     pdf = fill_form(form, "en", CBAS, FillStyle(font="Typed", size=10.0, mark="x"), seed=3)
     standard = render_pdf_pages(pdf, dpi_x=DPI, dpi_y=98)[0]
     standard = degrade_page(standard, random.Random(2), Degradation(skew_deg=0.0, speck_density=0.5), None)
-    gray = np.asarray(standard.resize((standard.width, round(standard.height * DPI / 98))).convert("L"))
-    binary = clean.binarize(gray)  # cleaned as the pipeline cleans a page
-    if abs(skew := clean.estimate_skew(binary)) > 0.05:
-        binary = clean.binarize(clean.deskew(gray, skew))
-    ink = clean.despeckle(binary)
+    squared = standard.resize((standard.width, round(standard.height * DPI / 98)))
+    gray, ink = np.asarray(squared.convert("L")), ink_of(squared)
     words = page_words(ink, DPI, "en")
     printed = [p for p in printed_labels(form, "en", 1) if "=" not in p.key]
     anchors = locate_labels(printed, words, ink, DPI, "en")
