@@ -77,6 +77,12 @@ def date_spellings(when: date, *, worded: bool = True) -> list[str]:
     return list(dict.fromkeys(numeric + words if worded else numeric))
 
 
+def phone_spellings(phone: str) -> list[str]:
+    """How `phone` ('831-555-0147') may be written in the styles FORMS.md's `phone` allows, the commonest first."""
+    area, exchange, line = phone.split("-")
+    return [f"{area}-{exchange}-{line}", f"({area}) {exchange}-{line}", f"{area}.{exchange}.{line}"]
+
+
 def _make(y: int, m: int, d: int, two_digit: bool, received: date | None, is_dob: bool) -> date:
     """A two-digit year is 20YY, except a date of birth: the latest such date not after the received date."""
     if not two_digit:

@@ -35,6 +35,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from extractors import clean, line_model, ocr, read_form
 from extractors.labels import LabelHit, Word, find_labels, has_chinese, label_tokens, lines_of, wrapped_lines
 from extractors.marks import Box, crop, find_square, read_checkbox, read_choice, read_signature, without_squares
+from extractors.normalize import edit_distance
 from faxintake.catalog import FieldDef, FieldType, FormDef, load_catalog
 from faxintake.catalog.model import SQUARE
 from faxintake.catalog.render import PlacedLabel, placed_labels
@@ -55,13 +56,15 @@ NOT_FOUND = "label not found"
 # scored -0.3 to -2.3, the best other runs -2.4 and below.
 MODEL_LABEL_SCORE = -2.0
 MODEL_LABEL_CHARS = 5  # a shorter label ("Fax") scores well on too many runs
-MODEL_LABELS_MISSING = 2  # fewer missing: the layout leaves them out, not the reading
+MODEL_LABELS_MISSING = 1  # fewer missing: the layout leaves them out, not the reading
 MODEL_LABEL_SIMILARITY = 0.8
 MODEL_LABEL_READ = 0.8  # a value read by such a label: under the gate, a person looks
 MODEL_RUN_INK = 20  # pixels: less is a speck, no label
 MODEL_LABEL_HEIGHT = 1.1  # a run of words this many times the label's size (its boxes hug the ink) or less
 LETTER_WIDTH = 0.55  # a small-type letter's width, in the height of its words' boxes
 RUN_GAP = 1.5  # word heights: a wider gap ends a run of words
+REST_LENGTH = 1.3  # the rest of a label lies within this many times its length in the found words' letters
+REST_SIMILARITY = 0.5  # a word this much like the label's next printed word is that word misread ("Flyst", "first")
 CAP_HEIGHT = {"CJK": 0.82}  # glyph tops above the baseline, in ems, where a label's ink starts (DejaVu Sans: 0.73)
 PREFIX_TOKENS = 6  # a long label is looked for by its first words (fewer chances for an OCR slip to hide it)
 KNOWN_LAYOUT = 0.6  # this share of the labels where the form has them: the form's own layout, scaled or shifted
@@ -508,6 +511,13 @@ def read_page_by_labels(
         anchors = {k: replace(a, in_place=False, scale=1.0) for k, a in anchors.items()}
     label_words = {id(w) for a in anchors.values() for w in a.hit.words}
     others = [w for w in all_words if id(w) not in label_words]
+    full_labels = {f.name: f.label_for(language) for f in form.fields if f.page == form_page}
+    for key, a in anchors.items():
+        if key in full_labels and (rest := _label_rest(others, a, full_labels[key])):
+            x0, y0, x1, y1 = a.label  # the label's ink runs on to the rest's end; where it starts stays its place
+            anchors[key] = replace(a, label=(x0, y0, max(x1, _inked(rest[-1].box, page_ink)[2]), y1))
+            label_words |= {id(w) for w in rest}
+    others = [w for w in others if id(w) not in label_words]
     speck = max(4, round((dpi / 100) ** 2 * 2))
     rules = page_rules(page_ink, dpi)
     page = _Page(page_ink, dpi, speck, language, received, others, [a.label for a in anchors.values()], rules)
@@ -669,6 +679,38 @@ def _text(f: FieldDef, anchor: Anchor, page: _Page) -> FieldRead:
     if factor == LABEL_READ and f.type in VALIDATED_BY_LABEL and read.valid and read.value:
         factor = CONFIRMED_READ
     return _scaled(read, factor, anchor.points(area))
+
+
+def _label_rest(words: list[Word], anchor: Anchor, label: str) -> list[Word]:
+    """A label found by its first words or as it is printed shorter ("Member name" of "Member name (last, first)"):
+    the rest of it, misread ("(Iast, Flyst)"), which is no part of the value: the words on the label's line, right
+    after it and within the rest's length, that read like the rest's next words in turn."""
+    rest = label_tokens(label)[len(label_tokens(" ".join(w.text for w in anchor.hit.words))) :]
+    if not rest:
+        return []
+    x0, y0, x1, y1 = anchor.hit.box
+    per_char = (x1 - x0) / max(1, sum(len(w.text) for w in anchor.hit.words))
+    end = x1 + REST_LENGTH * per_char * (len(" ".join(rest)) + 2)
+    line = sorted(
+        (w for w in words if y0 <= (w.box[1] + w.box[3]) / 2 <= y1 and w.box[0] >= x1 - per_char),
+        key=lambda w: w.box[0],
+    )
+    out: list[Word] = []
+    for w in line:
+        tokens = label_tokens(w.text)
+        if w.box[0] > end or not tokens or len(tokens) > len(rest):
+            break
+        if not all(_reads_like(t, r) for t, r in zip(tokens, rest, strict=False)):
+            break
+        out.append(w)
+        rest = rest[len(tokens) :]
+        if not rest:
+            break
+    return out
+
+
+def _reads_like(seen: str, printed: str) -> bool:
+    return 1 - edit_distance(seen, printed) / max(len(seen), len(printed)) >= REST_SIMILARITY
 
 
 def _written(f: FieldDef, area: Box, page: _Page) -> FieldRead | None:

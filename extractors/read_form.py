@@ -18,7 +18,14 @@ from extractors import line_model, ocr, proofread, read_by_labels, vote
 from extractors.labels import Word, lines_of
 from extractors.line_model import Format, Segment
 from extractors.marks import crop, read_checkbox, read_choice, read_signature
-from extractors.normalize import MONTHS, date_spellings, edit_distance, normalize, strip_accents_fold
+from extractors.normalize import (
+    MONTHS,
+    date_spellings,
+    edit_distance,
+    normalize,
+    phone_spellings,
+    strip_accents_fold,
+)
 from extractors.register import Registration, moved_by_box, register
 from extractors.templates import Template, template
 from faxintake.catalog import FieldDef, FieldType, FormDef
@@ -281,13 +288,16 @@ def _mostly_upper(text: str) -> bool:
 
 def _written_forms(field_type: FieldType, value: str) -> list[str]:
     """How a known value may be written in its box, or seen there: a date in every style FORMS.md allows
-    (`normalize.date_spellings`), a name with or without its periods and commas; letter case is the literal
+    (`normalize.date_spellings`), a phone number in every style its type allows, a name with or without its
+    periods and commas; letter case is the literal
     search's own concern."""
-    if field_type is not FieldType.DATE:
-        # A period or comma is a few pixels a fax often loses: the known spelling stands where only they are missing.
-        bare = " ".join(re.sub(r"[.,]", " ", value).split())
-        return [value, bare] if bare != value else [value]
-    return date_spellings(date.fromisoformat(value))
+    if field_type is FieldType.DATE:
+        return date_spellings(date.fromisoformat(value))
+    if field_type is FieldType.PHONE:
+        return phone_spellings(value)
+    # A period or comma is a few pixels a fax often loses: the known spelling stands where only they are missing.
+    bare = " ".join(re.sub(r"[.,]", " ", value).split())
+    return [value, bare] if bare != value else [value]
 
 
 def _px(t: Template, box: tuple[float, float, float, float], pad: int = 0) -> tuple[int, int, int, int]:

@@ -28,7 +28,7 @@ from extractors.read_form import (
 from faxintake.catalog import FieldType, load_catalog
 from faxintake.fonts import FONT_FILES
 from faxintake.model import FieldRead, Known
-from validators.reference import MAX_CANDIDATES, Roster, RosterMember
+from validators.reference import MAX_CANDIDATES, ProviderDirectory, Roster, RosterMember
 
 CORPUS = Path(__file__).resolve().parents[1] / "sample_faxes" / "corpus"
 LABELS = ("", "0", "1", "2", "/", "V", " ")
@@ -181,6 +181,37 @@ def test_a_birth_date_is_checked_in_every_style_forms_md_names() -> None:
     assert {"06/20/1992", "6/20/1992", "6/20/92", "06-20-1992", "Jun 20, 1992", "June 20, 1992"} <= set(forms)
     assert _written_forms(FieldType.TEXT, "Dr. Mei Lee") == ["Dr. Mei Lee", "Dr Mei Lee"]  # a period lost in the fax
     assert _written_forms(FieldType.TEXT, "Mei Lee") == ["Mei Lee"]
+
+
+def test_a_phone_is_checked_in_every_style_forms_md_names() -> None:
+    assert _written_forms(FieldType.PHONE, "831-555-0147") == ["831-555-0147", "(831) 555-0147", "831.555.0147"]
+
+
+def test_the_directory_offers_an_npis_provider_and_the_npis_of_providers_named_like_the_one_written() -> None:
+    directory = ProviderDirectory.load(CORPUS / "providers.csv")
+    provider = next(iter(directory._providers.values()))
+    sure = {"pcp_npi": FieldRead(value=provider.npi, confidence=0.6, raw=provider.npi, valid=True)}
+    offered = {k: [v.value for v in values] for k, values in directory.hypotheses(sure).items()}
+    assert offered["pcp_name"] == [provider.name] and offered["practice_name"] == [provider.practice_name]
+    assert offered["pcp_phone"] == offered["office_phone"] == [provider.phone]  # CBAS's box and the RMR's
+    assert offered["pcp_fax"] == offered["office_fax"] == [provider.fax]
+    misread = provider.name[:-1] + ("x" if provider.name[-1] != "x" else "y")
+    unsure = {
+        "pcp_npi": FieldRead(value="1234567890", confidence=0.3, raw="1234567890", valid=False),
+        "pcp_name": FieldRead(value=misread, confidence=0.4, raw=misread),
+    }
+    assert [k.value for k in directory.hypotheses(unsure)["pcp_npi"]] == [provider.npi]
+    unsure["pcp_name"] = FieldRead(value="Nobody Known", confidence=0.4, raw="Nobody Known")
+    assert directory.hypotheses(unsure)["pcp_npi"] == []
+
+
+def test_a_directory_phone_is_taken_only_where_the_box_bears_it_out() -> None:
+    f = load_catalog().form("cbas_referral").field_map["pcp_phone"]
+    ink = _rendered("(831) 321-6234", "Hand-Humor")
+    misread = FieldRead(value="031-321-6234", confidence=0.5, raw="(031) 321-6234", valid=True)
+    checked = _checked(f, misread, [Known(value="831-321-6234")], ink)
+    assert checked is not None and checked.value == "831-321-6234"
+    assert _checked(f, misread, [Known(value="831-321-6235")], ink) is None  # the office's fax, not its phone
 
 
 def test_a_roster_birth_date_written_in_words_is_taken_only_where_the_box_bears_it_out() -> None:

@@ -21,7 +21,7 @@ from PIL import Image, ImageDraw
 
 from extractors import clean, read_form
 from extractors.ingest import SourcePage
-from extractors.labels import Word, find_labels
+from extractors.labels import LabelHit, Word, find_labels
 from extractors.marks import find_square, without_squares
 from extractors.pipeline import read_page
 from extractors.read_by_labels import (
@@ -30,6 +30,9 @@ from extractors.read_by_labels import (
     LABEL_READ,
     NOT_FOUND,
     VALIDATED_BY_LABEL,
+    Anchor,
+    Printed,
+    _label_rest,
     form_by_labels,
     printed_labels,
 )
@@ -397,3 +400,15 @@ def test_a_form_whose_small_labels_read_a_quarter_is_told_by_how_many_only_it_pr
     found = form_by_labels(_label_lines(own))
     assert found is not None and found[0] == "member_reassignment" and found[3] < 0.9
     assert form_by_labels(_label_lines(own[:4])) is None
+
+
+def test_the_misread_rest_of_a_label_found_by_its_first_words_is_no_part_of_the_value() -> None:
+    printed = Printed("member_name", "member_name", "Member name", 0.0, 0.0, 6.5, 40.0, 80.0)
+    found = (Word("Mamber", 0.7, (100, 100, 160, 120)), Word("name", 0.8, (170, 104, 210, 120)))
+    anchor = Anchor(printed, LabelHit("Member name", found, 0.9), (100, 100, 210, 120), 1.0, 204, False)
+    rest = [Word("(Iast,", 0.6, (225, 99, 280, 122)), Word("Flyst)", 0.4, (288, 99, 345, 122))]
+    value = [Word("Ramirez,", 0.97, (380, 100, 470, 122)), Word("Jorge", 0.9, (480, 100, 530, 122))]
+    assert _label_rest([*rest, *value], anchor, "Member name (last, first)") == rest
+    # a value typed right after the label printed short is the value, however close
+    assert _label_rest(value, anchor, "Member name (last, first)") == []
+    assert _label_rest([*rest, *value], anchor, "Member name") == []

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from extractors.normalize import strip_accents_fold
+from extractors.normalize import edit_distance, strip_accents_fold
 from faxintake.errors import ConfigError
 from faxintake.model import FieldRead, Known
 
@@ -158,8 +158,13 @@ class Roster:
         return len(self._members)
 
 
-# The boxes a form names its provider in, by the NPI box beside them.
-NAMED_BY_NPI = (("pcp_npi", "pcp_name", "practice_name"), ("referrer_npi", "referrer_name", "referrer_organization"))
+# The boxes a form names its provider in, and gives the office's phone and fax in, by the NPI box beside them
+# (names of boxes a form does not have are passed over by the reader).
+NAMED_BY_NPI = (
+    ("pcp_npi", ("pcp_name",), ("practice_name",), ("pcp_phone", "office_phone"), ("pcp_fax", "office_fax")),
+    ("referrer_npi", ("referrer_name",), ("referrer_organization",), ("referrer_phone",), ("referrer_fax",)),
+)
+NAME_LIKENESS = 0.75  # a provider or practice name read this much like the directory's names its NPI to check
 
 
 @dataclass(frozen=True)
@@ -174,6 +179,10 @@ class Provider:
 class ProviderDirectory:
     def __init__(self, providers: dict[str, Provider]) -> None:
         self._providers = providers
+        self._by_word: dict[str, list[Provider]] = {}
+        for p in providers.values():
+            for word in {w for n in (p.name, p.practice_name) for w in _words(n)}:
+                self._by_word.setdefault(word, []).append(p)
 
     @classmethod
     def load(cls, path: Path) -> ProviderDirectory:
@@ -184,15 +193,47 @@ class ProviderDirectory:
         return self._providers.get(npi)
 
     def hypotheses(self, reads: Mapping[str, FieldRead]) -> dict[str, list[Known]]:
-        """For an NPI read that passes its check digit and is in the directory, the provider's name and practice:
-        what the reader checks the name boxes against (the check digit and the directory make the NPI sure)."""
+        """For an NPI read that passes its check digit and is in the directory, the provider's name, practice,
+        phone and fax: what the reader checks those boxes against (the check digit and the directory make the NPI
+        sure). For an NPI not read so, the NPIs of the providers whose name or practice reads like the one written:
+        checked against the NPI box's own ink, like every hypothesis."""
         out: dict[str, list[Known]] = {}
-        for npi_field, name_field, practice_field in NAMED_BY_NPI:
+        for npi_field, names, practices, phones, faxes in NAMED_BY_NPI:
             npi = reads.get(npi_field)
             provider = self.get(str(npi.value)) if npi is not None and npi.valid and npi.value else None
-            if provider is not None:
-                out[name_field], out[practice_field] = (
-                    [Known(value=provider.name)],
-                    [Known(value=provider.practice_name)],
-                )
+            if provider is None:
+                written = [str(r.value) for n in (*names, *practices) if (r := reads.get(n)) is not None and r.value]
+                if npi is not None and written:
+                    out[npi_field] = [Known(value=p.npi) for p in self._named_like(written)]
+                continue
+            known = ((names, provider.name), (practices, provider.practice_name), (phones, provider.phone))
+            for fields, value in (*known, (faxes, provider.fax)):
+                out |= {f: [Known(value=value)] for f in fields if value}
         return out
+
+    def _named_like(self, written: list[str]) -> list[Provider]:
+        """Providers sharing a word with what was written (a word too common to tell them apart, "clinic", names
+        none), whose name or practice then reads like it."""
+        found = {
+            p.npi: p
+            for w in written
+            for word in _words(w)
+            if len(shared := self._by_word.get(word, [])) <= MAX_CANDIDATES
+            for p in shared
+        }
+        folded = [strip_accents_fold(w) for w in written]
+        return [
+            p
+            for p in found.values()
+            if any(
+                _likeness(w, strip_accents_fold(n)) >= NAME_LIKENESS for w in folded for n in (p.name, p.practice_name)
+            )
+        ]
+
+
+def _likeness(a: str, b: str) -> float:
+    return 1 - edit_distance(a, b) / max(len(a), len(b), 1)
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in (strip_accents_fold(t) for t in text.split()) if len(w) >= 3}
