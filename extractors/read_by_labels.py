@@ -55,6 +55,7 @@ NOT_FOUND = "label not found"
 # label's text below the model's own best reading. On the dev revisions' 204x98 pages the runs that were the label
 # scored -0.3 to -2.3, the best other runs -2.4 and below.
 MODEL_LABEL_SCORE = -2.0
+MODEL_WRAPPED_SCORE = -1.0  # a wrapped label's first line, shorter, fits more runs by chance: it must fit far better
 MODEL_LABEL_CHARS = 5  # a shorter label ("Fax") scores well on too many runs
 MODEL_LABELS_MISSING = 1  # fewer missing: the layout leaves them out, not the reading
 MODEL_LABEL_SIMILARITY = 0.8
@@ -481,6 +482,7 @@ class _Page:
     words: list[Word]  # the words that are no field's label
     labels: list[Box]  # the labels found, their ink
     rules: Rules  # the printed lines: cells' edges, underlines
+    wrapped: list[Box]  # the last words of labels wrapped onto their next line, their ink
 
 
 def read_page_by_labels(
@@ -512,15 +514,20 @@ def read_page_by_labels(
     label_words = {id(w) for a in anchors.values() for w in a.hit.words}
     others = [w for w in all_words if id(w) not in label_words]
     full_labels = {f.name: f.label_for(language) for f in form.fields if f.page == form_page}
+    wrapped: list[Box] = []
     for key, a in anchors.items():
         if key in full_labels and (rest := _label_rest(others, a, full_labels[key])):
-            x0, y0, x1, y1 = a.label  # the label's ink runs on to the rest's end; where it starts stays its place
-            anchors[key] = replace(a, label=(x0, y0, max(x1, _inked(rest[-1].box, page_ink)[2]), y1))
+            x0, y0, x1, y1 = a.label
+            if (rest[0].box[1] + rest[0].box[3]) / 2 <= y1:  # on its line: the label's ink runs on to the rest's end
+                anchors[key] = replace(a, label=(x0, y0, max(x1, _inked(rest[-1].box, page_ink)[2]), y1))
+            else:  # on the next line: no value's ink, and no other label a value stops at
+                wrapped += [_inked(w.box, page_ink) for w in rest]
             label_words |= {id(w) for w in rest}
     others = [w for w in others if id(w) not in label_words]
     speck = max(4, round((dpi / 100) ** 2 * 2))
     rules = page_rules(page_ink, dpi)
-    page = _Page(page_ink, dpi, speck, language, received, others, [a.label for a in anchors.values()], rules)
+    labels = [a.label for a in anchors.values()]
+    page = _Page(page_ink, dpi, speck, language, received, others, labels, rules, wrapped)
     out: dict[str, FieldRead] = {}
     for f in (f for f in form.fields if f.page == form_page):
         anchor = anchors.get(f.name)
@@ -580,6 +587,8 @@ def labels_by_line_model(
     wanted = [p for p in missing if not has_chinese(p.text) and len(p.text.replace(" ", "")) >= MODEL_LABEL_CHARS]
     if len(wanted) < MODEL_LABELS_MISSING:
         return {}
+    everyone = [*missing, *(a.printed for a in anchors.values())]
+    spellings = [_model_spellings(p, everyone) for p in wanted]
     taken = {id(w) for a in anchors.values() for w in a.hit.words}
     runs = [r for r in _word_runs(words) if not any(id(w) in taken for w in r)]
     scale = statistics.median([a.scale for a in anchors.values()]) if anchors else 1.0
@@ -592,7 +601,17 @@ def labels_by_line_model(
         if height > tallest:
             continue
         letters = (x1 - x0) / (LETTER_WIDTH * height)  # about how many characters the run holds
-        fits = [i for i, p in enumerate(wanted) if 0.6 <= letters / len(p.text) <= 1.7]
+        wraps = any(  # a line below starts under the run's first word, as a label's wrapped words do
+            y1 < (w.box[1] + w.box[3]) / 2 <= y1 + WRAPPED_REACH * height
+            and abs(w.box[0] - x0) <= 2 * LETTER_WIDTH * height
+            for w in words
+        )
+        fits = [
+            (i, text, wrapped)
+            for i, texts in enumerate(spellings)
+            for text, wrapped in texts
+            if 0.6 <= letters / len(text) <= 1.7 and (wraps or not wrapped)
+        ]
         if not fits:
             continue
         region = crop(ink, (round(x0) - 2, round(y0) - 2, round(x1) + 2, round(y1) + 2))
@@ -600,11 +619,11 @@ def labels_by_line_model(
             continue
         probs = line_model.probabilities(region)
         free = line_model.free_log_probability(probs)
-        for i in fits:
-            text = wanted[i].text
+        for i, text, wrapped in fits:
             read = line_model.read_literal(probs, text)
-            if read is not None:
-                scores.append(((read.log_probability - free) / len(text.replace(" ", "")), i, j))
+            score = None if read is None else (read.log_probability - free) / len(text.replace(" ", ""))
+            if score is not None and score >= (MODEL_WRAPPED_SCORE if wrapped else MODEL_LABEL_SCORE):
+                scores.append((score, i, j))
     out: dict[str, Anchor] = {}
     used: set[int] = set()
     for score, i, j in sorted(scores, reverse=True):
@@ -617,6 +636,17 @@ def labels_by_line_model(
         hit = LabelHit(p.text, tuple(runs[j]), MODEL_LABEL_SIMILARITY)
         out[p.key] = Anchor(p, hit, _inked(hit.box, ink), scale, dpi, False)
     return out
+
+
+def _model_spellings(p: Printed, everyone: Sequence[Printed]) -> list[tuple[str, bool]]:
+    """A label as printed; as another revision prints it shorter ("Member name" for "Member name (last, first)");
+    and its first words, of two or more, as a narrow column wraps it (where they begin no other label), each with
+    whether it is a wrapped label's first line."""
+    words = p.text.split()
+    heads = [" ".join(words[:k]) for k in range(2, len(words))]
+    distinct = [h for h in heads if h != p.short and not any(o.text.startswith(h) for o in everyone if o.key != p.key)]
+    whole = dict.fromkeys([p.text, *([p.short] if p.short else [])])
+    return [(text, False) for text in whole] + [(h, True) for h in distinct]
 
 
 def _framed(f: FieldDef, anchor: Anchor, page: _Page) -> bool:
@@ -690,13 +720,26 @@ def _label_rest(words: list[Word], anchor: Anchor, label: str) -> list[Word]:
         return []
     x0, y0, x1, y1 = anchor.hit.box
     per_char = (x1 - x0) / max(1, sum(len(w.text) for w in anchor.hit.words))
-    end = x1 + REST_LENGTH * per_char * (len(" ".join(rest)) + 2)
-    line = sorted(
-        (w for w in words if y0 <= (w.box[1] + w.box[3]) / 2 <= y1 and w.box[0] >= x1 - per_char),
-        key=lambda w: w.box[0],
-    )
+    same_line = [w for w in words if y0 <= (w.box[1] + w.box[3]) / 2 <= y1 and w.box[0] >= x1 - per_char]
+    out = _reading_like(same_line, rest, x1 + REST_LENGTH * per_char * (len(" ".join(rest)) + 2))
+    rest = rest[len(label_tokens(" ".join(w.text for w in out))) :]
+    if not rest or out:
+        return out
+    # wrapped onto the next line by a narrow column: its first word starts under the label's
+    below = [w for w in words if y1 < (w.box[1] + w.box[3]) / 2 <= y1 + WRAPPED_REACH * (y1 - y0)]
+    starts = [w for w in below if abs(w.box[0] - x0) <= 2 * per_char]
+    if not starts:
+        return []
+    first = min(starts, key=lambda w: w.box[1])
+    line = [w for w in below if abs(w.box[1] - first.box[1]) <= 0.5 * (y1 - y0) and w.box[0] >= first.box[0]]
+    return _reading_like(line, rest, first.box[0] + REST_LENGTH * per_char * (len(" ".join(rest)) + 2))
+
+
+def _reading_like(line: list[Word], rest: list[str], end: float) -> list[Word]:
+    """The words of `line`, left to right from its first, while they read like the `rest` of a label's words in
+    turn and start before `end`."""
     out: list[Word] = []
-    for w in line:
+    for w in sorted(line, key=lambda w: w.box[0]):
         tokens = label_tokens(w.text)
         if w.box[0] > end or not tokens or len(tokens) > len(rest):
             break
@@ -729,7 +772,7 @@ def _written_ink(area: Box, page: _Page) -> np.ndarray:
         return np.zeros((1, 1), dtype=bool)
     rules = cv2.morphologyEx(region, cv2.MORPH_OPEN, np.ones((1, round(RULE_MIN_IN[0] * page.dpi)), np.uint8))
     rules = np.maximum(rules, cv2.morphologyEx(region, cv2.MORPH_OPEN, np.ones((round(0.25 * page.dpi), 1), np.uint8)))
-    for b in page.labels:  # a neighbour's label the area runs into
+    for b in (*page.labels, *page.wrapped):  # a neighbour's label the area runs into
         x0, y0 = max(0, round(b[0]) - area[0]), max(0, round(b[1]) - area[1])
         x1, y1 = round(b[2]) - area[0], round(b[3]) - area[1]
         if x1 > 0 and y1 > 0:

@@ -33,6 +33,7 @@ from extractors.read_by_labels import (
     Anchor,
     Printed,
     _label_rest,
+    _model_spellings,
     form_by_labels,
     printed_labels,
 )
@@ -412,3 +413,21 @@ def test_the_misread_rest_of_a_label_found_by_its_first_words_is_no_part_of_the_
     # a value typed right after the label printed short is the value, however close
     assert _label_rest(value, anchor, "Member name (last, first)") == []
     assert _label_rest([*rest, *value], anchor, "Member name") == []
+    # wrapped by a narrow column: the rest starts the next line under the label
+    wrapped = [Word("(Last.", 0.7, (225, 99, 280, 122)), Word("Flrst)", 0.2, (102, 127, 150, 147))]
+    assert _label_rest([*wrapped, *value], anchor, "Member name (last, first)") == wrapped[:1]
+    found = (*found, wrapped[0])
+    anchor = replace(anchor, hit=LabelHit("Member name (last,", found, 0.9))
+    assert _label_rest([wrapped[1], *value], anchor, "Member name (last, first)") == wrapped[1:]
+
+
+def test_a_wrapped_labels_first_line_is_one_of_its_spellings_for_the_line_model_where_it_begins_no_other() -> None:
+    form = load_catalog().form("cm_referral")
+    printed = [p for p in printed_labels(form, "en", 1) if "=" not in p.key]
+    name = next(p for p in printed if p.key == "member_name")
+    spellings = dict(_model_spellings(name, printed))
+    assert spellings["Member name (last, first)"] is False and spellings["Member name"] is False  # as printed, short
+    assert spellings["Member name (last,"] is True  # only where a line below starts under it
+    dob = next(p for p in printed if p.key == "member_dob")
+    assert "Member date" in dict(_model_spellings(dob, printed))
+    assert "Member" not in dict(_model_spellings(dob, printed))  # one word begins too many labels
