@@ -518,10 +518,11 @@ def read_page_by_labels(
     for key, a in anchors.items():
         if key in full_labels and (rest := _label_rest(others, a, full_labels[key])):
             x0, y0, x1, y1 = a.label
-            if (rest[0].box[1] + rest[0].box[3]) / 2 <= y1:  # on its line: the label's ink runs on to the rest's end
-                anchors[key] = replace(a, label=(x0, y0, max(x1, _inked(rest[-1].box, page_ink)[2]), y1))
-            else:  # on the next line: no value's ink, and no other label a value stops at
-                wrapped += [_inked(w.box, page_ink) for w in rest]
+            on_line = [w for w in rest if (w.box[1] + w.box[3]) / 2 <= y1]
+            if on_line:  # the label's ink runs on to the rest's end on its line; where it starts stays its place
+                anchors[key] = replace(a, label=(x0, y0, max(x1, _inked(on_line[-1].box, page_ink)[2]), y1))
+            # on the next line: no value's ink, and no other label a value stops at
+            wrapped += [_inked(w.box, page_ink) for w in rest if all(w is not o for o in on_line)]
             label_words |= {id(w) for w in rest}
     others = [w for w in others if id(w) not in label_words]
     speck = max(4, round((dpi / 100) ** 2 * 2))
@@ -590,7 +591,7 @@ def labels_by_line_model(
     everyone = [*missing, *(a.printed for a in anchors.values())]
     spellings = [_model_spellings(p, everyone) for p in wanted]
     taken = {id(w) for a in anchors.values() for w in a.hit.words}
-    runs = [r for r in _word_runs(words) if not any(id(w) in taken for w in r)]
+    runs = [_without_specks(r) for r in _word_runs(words) if not any(id(w) in taken for w in r)]
     scale = statistics.median([a.scale for a in anchors.values()]) if anchors else 1.0
     tallest = MODEL_LABEL_HEIGHT * max(p.size for p in wanted) * dpi / 72.0  # values are written larger
     scores: list[tuple[float, int, int]] = []
@@ -636,6 +637,13 @@ def labels_by_line_model(
         hit = LabelHit(p.text, tuple(runs[j]), MODEL_LABEL_SIMILARITY)
         out[p.key] = Anchor(p, hit, _inked(hit.box, ink), scale, dpi, False)
     return out
+
+
+def _without_specks(run: list[Word]) -> list[Word]:
+    """A run's words less those far smaller than the rest (a speck read as a mark after a label), which a label's
+    text, read against the run's ink, cannot account for."""
+    height = statistics.median(w.box[3] - w.box[1] for w in run)
+    return [w for w in run if w.box[3] - w.box[1] >= 0.5 * height] or run
 
 
 def _model_spellings(p: Printed, everyone: Sequence[Printed]) -> list[tuple[str, bool]]:
@@ -723,16 +731,16 @@ def _label_rest(words: list[Word], anchor: Anchor, label: str) -> list[Word]:
     same_line = [w for w in words if y0 <= (w.box[1] + w.box[3]) / 2 <= y1 and w.box[0] >= x1 - per_char]
     out = _reading_like(same_line, rest, x1 + REST_LENGTH * per_char * (len(" ".join(rest)) + 2))
     rest = rest[len(label_tokens(" ".join(w.text for w in out))) :]
-    if not rest or out:
+    if not rest:
         return out
     # wrapped onto the next line by a narrow column: its first word starts under the label's
     below = [w for w in words if y1 < (w.box[1] + w.box[3]) / 2 <= y1 + WRAPPED_REACH * (y1 - y0)]
     starts = [w for w in below if abs(w.box[0] - x0) <= 2 * per_char]
     if not starts:
-        return []
+        return out
     first = min(starts, key=lambda w: w.box[1])
     line = [w for w in below if abs(w.box[1] - first.box[1]) <= 0.5 * (y1 - y0) and w.box[0] >= first.box[0]]
-    return _reading_like(line, rest, first.box[0] + REST_LENGTH * per_char * (len(" ".join(rest)) + 2))
+    return out + _reading_like(line, rest, first.box[0] + REST_LENGTH * per_char * (len(" ".join(rest)) + 2))
 
 
 def _reading_like(line: list[Word], rest: list[str], end: float) -> list[Word]:

@@ -415,7 +415,7 @@ def test_the_misread_rest_of_a_label_found_by_its_first_words_is_no_part_of_the_
     assert _label_rest([*rest, *value], anchor, "Member name") == []
     # wrapped by a narrow column: the rest starts the next line under the label
     wrapped = [Word("(Last.", 0.7, (225, 99, 280, 122)), Word("Flrst)", 0.2, (102, 127, 150, 147))]
-    assert _label_rest([*wrapped, *value], anchor, "Member name (last, first)") == wrapped[:1]
+    assert _label_rest([*wrapped, *value], anchor, "Member name (last, first)") == wrapped  # part on its line
     found = (*found, wrapped[0])
     anchor = replace(anchor, hit=LabelHit("Member name (last,", found, 0.9))
     assert _label_rest([wrapped[1], *value], anchor, "Member name (last, first)") == wrapped[1:]
