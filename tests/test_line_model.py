@@ -200,7 +200,9 @@ def test_the_directory_offers_an_npis_provider_and_the_npis_of_providers_named_l
         "pcp_npi": FieldRead(value="1234567890", confidence=0.3, raw="1234567890", valid=False),
         "pcp_name": FieldRead(value=misread, confidence=0.4, raw=misread),
     }
-    assert [k.value for k in directory.hypotheses(unsure)["pcp_npi"]] == [provider.npi]
+    offered = {k: [v.value for v in values] for k, values in directory.hypotheses(unsure).items()}
+    assert offered["pcp_npi"] == [provider.npi] and offered["pcp_name"] == [provider.name]  # each checked on its ink
+    assert offered["practice_name"] == [provider.practice_name] and offered["office_fax"] == [provider.fax]
     unsure["pcp_name"] = FieldRead(value="Nobody Known", confidence=0.4, raw="Nobody Known")
     assert directory.hypotheses(unsure)["pcp_npi"] == []
 

@@ -195,20 +195,25 @@ class ProviderDirectory:
     def hypotheses(self, reads: Mapping[str, FieldRead]) -> dict[str, list[Known]]:
         """For an NPI read that passes its check digit and is in the directory, the provider's name, practice,
         phone and fax: what the reader checks those boxes against (the check digit and the directory make the NPI
-        sure). For an NPI not read so, the NPIs of the providers whose name or practice reads like the one written:
-        checked against the NPI box's own ink, like every hypothesis."""
+        sure). For an NPI not read so, the same of each provider whose name or practice reads like the one written,
+        and its NPI: each checked against its own box's ink, like every hypothesis."""
         out: dict[str, list[Known]] = {}
         for npi_field, names, practices, phones, faxes in NAMED_BY_NPI:
             npi = reads.get(npi_field)
             provider = self.get(str(npi.value)) if npi is not None and npi.valid and npi.value else None
-            if provider is None:
+            if provider is not None:
+                candidates = [provider]
+            else:
                 written = [str(r.value) for n in (*names, *practices) if (r := reads.get(n)) is not None and r.value]
-                if npi is not None and written:
-                    out[npi_field] = [Known(value=p.npi) for p in self._named_like(written)]
-                continue
-            known = ((names, provider.name), (practices, provider.practice_name), (phones, provider.phone))
-            for fields, value in (*known, (faxes, provider.fax)):
-                out |= {f: [Known(value=value)] for f in fields if value}
+                candidates = self._named_like(written) if written else []
+                if npi is not None:
+                    out[npi_field] = [Known(value=p.npi) for p in candidates]
+            for p in candidates:
+                known = ((names, p.name), (practices, p.practice_name), (phones, p.phone), (faxes, p.fax))
+                for fields, value in known:
+                    for f in fields:
+                        if value and value not in {k.value for k in out.setdefault(f, [])}:
+                            out[f].append(Known(value=value))
         return out
 
     def _named_like(self, written: list[str]) -> list[Provider]:
