@@ -1,9 +1,11 @@
-"""Where reading the corpus spends its CPU: one warm process reads every fax, and each stage's share is printed.
+"""Where reading a family spends its CPU: one warm process reads every fax, and each stage's share is printed.
 
-    uv run python -m benchmarks.stages [--cases PATTERN]
+    uv run python -m benchmarks.stages [--family corpus|dev|test|dev-revisions|test-revisions] [--cases PATTERN]
 
-The stages are the pipeline's own functions, timed with cProfile (their time includes what they call); the profiler
-adds a few percent. For throughput next to the naive baseline, use benchmarks.corpus.
+First, without the profiler, the CPU a page costs by how it was read: a form page registered to its template, a
+form page read by its labels, any other page (cover, letter, attachment). Then the stages, the pipeline's own
+functions timed with cProfile (their time includes what they call; the profiler adds a few percent). For
+throughput next to the naive baseline, use benchmarks.corpus.
 """
 
 from __future__ import annotations
@@ -13,9 +15,15 @@ import cProfile
 import fnmatch
 import json
 import pstats
+import statistics
 import time
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sample_faxes.build import CORPUS_DIR
+from benchmarks.corpus import FAMILIES, family_dir
+
+if TYPE_CHECKING:
+    from extractors.read_form import Lexicon
 
 # (module file, function): the reading stages, in pipeline order, then what they are made of.
 STAGES = (
@@ -38,6 +46,8 @@ STAGES = (
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--family", choices=FAMILIES, default="corpus")
+    parser.add_argument("--count", type=int, default=48, help="faxes in a traffic family")
     parser.add_argument("--cases", default="*")
     args = parser.parse_args()
 
@@ -46,13 +56,15 @@ def main() -> None:
     from faxintake.settings import Settings
 
     lexicon = current_references(Settings()).hypotheses
+    folder = family_dir(args.family, args.count)
     files = [
-        CORPUS_DIR / json.loads(p.read_text())["file"]
-        for p in sorted(CORPUS_DIR.glob("*.truth.json"))
+        folder / json.loads(p.read_text())["file"]
+        for p in sorted(folder.glob("*.truth.json"))
         if fnmatch.fnmatch(p.name.removesuffix(".truth.json"), args.cases)
     ]
     start_worker()
     read_fax(files[0], lexicon=lexicon)  # templates and caches, as a long-lived worker has them
+    _cost_by_path(files, lexicon)
     profile = cProfile.Profile()
     started = time.process_time()
     profile.enable()
@@ -67,6 +79,31 @@ def main() -> None:
             if function == name and path.endswith(module):
                 calls, seconds = calls + ncalls, seconds + cumulative
         print(f"  {module:14s} {name:20s} {seconds:6.2f} s  {100 * seconds / cpu:5.1f}%  {calls:6d} calls")
+
+
+def _cost_by_path(files: list[Path], lexicon: Lexicon) -> None:
+    from extractors.header_line import HeaderReader
+    from extractors.ingest import iter_pages
+    from extractors.pipeline import read_page
+
+    seconds: dict[str, list[float]] = {}
+    for f in files:
+        headers = HeaderReader()
+        for page in iter_pages(f):
+            started = time.process_time()
+            read = read_page(page, received=None, lexicon=lexicon, headers=headers)
+            path = f"form page read by {read.read_by}" if read.read_by else "other page"
+            seconds.setdefault(path, []).append(time.process_time() - started)
+    print("CPU a page by how it was read (no profiler):")
+    for path, times in sorted(seconds.items()):
+        print(
+            f"  {path:28s} {1000 * statistics.mean(times):6.0f} ms a page (median {1000 * statistics.median(times):.0f}), {len(times)} pages"
+        )
+    if {"form page read by template", "form page read by labels"} <= seconds.keys():
+        ratio = statistics.mean(seconds["form page read by labels"]) / statistics.mean(
+            seconds["form page read by template"]
+        )
+        print(f"  a page read by its labels costs {ratio:.2f}x a registered one")
 
 
 if __name__ == "__main__":
