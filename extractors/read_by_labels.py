@@ -47,6 +47,7 @@ LABEL_READ = 0.85  # the value where its label puts it: the label could still be
 # points to. On the dev family's revisions such reads were right 99.8% of 426 checkboxes, 100% of 80 choices, 35
 # signatures and 71 dates, NPIs and CINs at LABEL_READ (phones, which a neighbouring phone box also fits, 97%).
 CONFIRMED_READ = 0.95
+EMPTY_BOX = 0.99  # nothing read in a value's box and next to no ink there
 VALIDATED_BY_LABEL = (FieldType.DATE, FieldType.NPI, FieldType.MEMBER_ID)
 BY_POSITION = 0.7  # the label found, the value's place not confirmed on the page
 UNPLACED = 0.3  # a mark read where the form would put its square, on a page of another layout: a person looks
@@ -706,7 +707,7 @@ def _text(f: FieldDef, anchor: Anchor, page: _Page) -> FieldRead:
     if f.type is FieldType.MULTILINE:
         written = None if anchor.in_place else _written(f, inner, page)
         read = written or (_paragraph(f, inside, page) if inside else _blank(f, anchor, inner, page))
-        return _scaled(read, factor, anchor.points(area))
+        return _scaled(read, _confirmed(factor, read, f, _alone(anchor, area, page)), anchor.points(area))
     line = _words_read(f, inside, page) if inside else None
     if line is None or not line.valid or line.confidence < read_form.SURE:
         # Words read with the whole page are read again on their own: with the type's characters only where the
@@ -714,9 +715,30 @@ def _text(f: FieldDef, anchor: Anchor, page: _Page) -> FieldRead:
         zonal = _zonal(f, inner, page) if anchor.in_place else _written(f, inner, page)
         line = _reconciled(line, zonal) if zonal is not None else line
     read = line or _blank(f, anchor, inner, page)
-    if factor == LABEL_READ and f.type in VALIDATED_BY_LABEL and read.valid and read.value:
-        factor = CONFIRMED_READ
-    return _scaled(read, factor, anchor.points(area))
+    return _scaled(read, _confirmed(factor, read, f, _alone(anchor, area, page)), anchor.points(area))
+
+
+def _confirmed(factor: float, read: FieldRead, f: FieldDef, alone: bool) -> float:
+    """A read where the value's place is confirmed is sure of its place when the box confirms it too: a date, NPI or
+    CIN that passes its check, or a box with no ink in it and no word the page read anywhere about the label and
+    its box (`alone`): on the dev revisions all 85 blank boxes beside a found label were blank, but on the test
+    revisions a box placed under a label wrapped onto two lines missed the value written level with its second line,
+    which the page's words had."""
+    if factor != LABEL_READ:
+        return factor
+    if f.type in VALIDATED_BY_LABEL and read.valid and read.value:
+        return CONFIRMED_READ
+    if alone and read.raw == "" and not read.value and read.confidence >= EMPTY_BOX:
+        return CONFIRMED_READ
+    return factor
+
+
+def _alone(anchor: Anchor, area: Box, page: _Page) -> bool:
+    """No word the page read (but labels) about a label and its value's box: right of the label to the box's end,
+    from the label's top to two lines below it or the box's bottom."""
+    x0, y0, x1, y1 = anchor.label
+    near = (min(x0, area[0]), y0, max(x1, area[2]), max(area[3], y1 + 2 * (y1 - y0)))
+    return not any(_centre_in(w, near) and len(w.text.strip(".,:;'-_|")) > 1 for w in page.words)
 
 
 def _label_rest(words: list[Word], anchor: Anchor, label: str) -> list[Word]:
@@ -1011,7 +1033,7 @@ def _blank(f: FieldDef, anchor: Anchor, inner: Box, page: _Page) -> FieldRead:
     region = crop(page.ink, inner)
     amount = int(read_form._text_ink(region, page.speck, page.dpi).sum()) if region.size else 0
     letter = _letter(page) * anchor.scale**2
-    confidence = 0.99 if amount < letter * 0.2 else 0.75 if amount < letter * 0.6 else 0.3
+    confidence = EMPTY_BOX if amount < letter * 0.2 else 0.75 if amount < letter * 0.6 else 0.3
     return FieldRead(value=f.type.blank, confidence=confidence, raw="")
 
 

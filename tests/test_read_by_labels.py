@@ -32,8 +32,12 @@ from extractors.read_by_labels import (
     VALIDATED_BY_LABEL,
     Anchor,
     Printed,
+    Rules,
+    _alone,
+    _confirmed,
     _label_rest,
     _model_spellings,
+    _Page,
     form_by_labels,
     printed_labels,
 )
@@ -41,7 +45,7 @@ from extractors.read_form import FormPageRead, read_form_page
 from faxintake.catalog import FieldType, FormDef, load_catalog
 from faxintake.catalog.render import render_form
 from faxintake.intake import References, decide_fax, read_input
-from faxintake.model import Route, Severity
+from faxintake.model import FieldRead, Route, Severity
 from sample_faxes.degrade import Degradation, degrade_page
 from sample_faxes.fax_writer import write_tiff
 from sample_faxes.fill import FillStyle, Written, fill_form
@@ -431,3 +435,23 @@ def test_a_wrapped_labels_first_line_is_one_of_its_spellings_for_the_line_model_
     dob = next(p for p in printed if p.key == "member_dob")
     assert "Member date" in dict(_model_spellings(dob, printed))
     assert "Member" not in dict(_model_spellings(dob, printed))  # one word begins too many labels
+
+
+def test_an_empty_box_beside_its_label_is_sure_only_with_no_word_read_about_them() -> None:
+    f = load_catalog().form("member_reassignment").field_map["office_contact"]
+    printed = Printed("office_contact", "office_contact", "Office contact person", 0.0, 0.0, 6.5, 60.0, 60.0)
+    label = (100, 100, 260, 120)
+    anchor = Anchor(printed, LabelHit("Office contact person", (), 1.0), label, 1.0, 204, False)
+    box = (100, 125, 700, 160)
+
+    def page(words: list[Word]) -> Any:
+        return _Page(np.zeros((400, 800), bool), 204, 8, "en", None, words, [label], Rules((), ()), [])
+
+    blank = FieldRead(value="", confidence=0.99, raw="")
+    assert _confirmed(LABEL_READ, blank, f, _alone(anchor, box, page([]))) == CONFIRMED_READ
+    level_with_wrapped_label = [Word("Moua,", 0.9, (411, 123, 485, 150))]  # the box was placed wrong: a person looks
+    assert _confirmed(LABEL_READ, blank, f, _alone(anchor, box, page(level_with_wrapped_label))) == LABEL_READ
+    speck = [Word(".", 0.3, (400, 130, 404, 134))]
+    assert _confirmed(LABEL_READ, blank, f, _alone(anchor, box, page(speck))) == CONFIRMED_READ
+    read = FieldRead(value="Tom Becker", confidence=0.9, raw="Tom Becker")
+    assert _confirmed(LABEL_READ, read, f, True) == LABEL_READ  # words: no check of their own
