@@ -534,9 +534,12 @@ def read_page_by_labels(
     for f in (f for f in form.fields if f.page == form_page):
         anchor = anchors.get(f.name)
         if anchor is not None and not anchor.in_place and not _framed(f, anchor, page):
-            # Read away from its place, with nothing printed around it that the form prints there: a one-word label
-            # ("Fax", "Phone") is more likely a word of some other line than the label.
-            anchor = anchor if len(label_tokens(anchor.printed.text)) > 1 else None
+            # Read away from its place, with nothing printed around it that the form prints there: the label's words
+            # elsewhere on the page may be (a heading "Care Coordination needs" above the box "Care Coordination");
+            # a one-word label ("Fax", "Phone") is more likely a word of some other line than the label.
+            anchor = _framed_elsewhere(f, anchor, all_words, page) or (
+                anchor if len(label_tokens(anchor.printed.text)) > 1 else None
+            )
         if anchor is None:
             out[f.name] = FieldRead(value=f.type.blank, confidence=0.0, raw=NOT_FOUND)
         elif f.type is FieldType.CHECKBOX:
@@ -656,6 +659,18 @@ def _model_spellings(p: Printed, everyone: Sequence[Printed]) -> list[tuple[str,
     distinct = [h for h in heads if h != p.short and not any(o.text.startswith(h) for o in everyone if o.key != p.key)]
     whole = dict.fromkeys([p.text, *([p.short] if p.short else [])])
     return [(text, False) for text in whole] + [(h, True) for h in distinct]
+
+
+def _framed_elsewhere(f: FieldDef, anchor: Anchor, words: list[Word], page: _Page) -> Anchor | None:
+    """Another place the page reads a checkbox's label, with the square the form prints beside it there."""
+    if f.type is not FieldType.CHECKBOX:
+        return None
+    for hit in find_labels(words, {anchor.printed.text: anchor.printed.text}).get(anchor.printed.text, []):
+        if hit.box != anchor.hit.box:
+            other = replace(anchor, hit=hit, label=_inked(hit.box, page.ink))
+            if _framed(f, other, page):
+                return other
+    return None
 
 
 def _framed(f: FieldDef, anchor: Anchor, page: _Page) -> bool:

@@ -35,6 +35,7 @@ from extractors.read_by_labels import (
     Rules,
     _alone,
     _confirmed,
+    _framed_elsewhere,
     _label_rest,
     _model_spellings,
     _Page,
@@ -457,3 +458,20 @@ def test_an_empty_box_beside_its_label_is_sure_only_with_no_word_read_about_them
     assert _confirmed(LABEL_READ, blank, f, _alone(anchor, box, page(speck))) == CONFIRMED_READ
     read = FieldRead(value="Tom Becker", confidence=0.9, raw="Tom Becker")
     assert _confirmed(LABEL_READ, read, f, True) == LABEL_READ  # words: no check of their own
+
+
+def test_a_checkbox_label_also_read_in_a_heading_is_taken_where_its_square_is() -> None:
+    f = load_catalog().form("cm_referral").field_map["program_care_coordination"]
+    printed = next(p for p in printed_labels(load_catalog().form("cm_referral"), "en", 1) if p.key == f.name)
+    ink = np.zeros((400, 1000), bool)
+    ink[100:128, 500:528] = True  # the square printed left of the label, 28 px (10 pt at 204 dpi)
+    ink[103:125, 503:525] = False
+    heading = (Word("Care", 0.9, (100, 300, 150, 320)), Word("Coordination", 0.9, (160, 300, 300, 320)))
+    boxed = (Word("Care", 0.9, (540, 104, 590, 124)), Word("Coordination", 0.9, (600, 104, 740, 124)))
+    words = [*heading, Word("needs", 0.9, (310, 300, 370, 320)), *boxed]
+    anchor = Anchor(printed, LabelHit(printed.text, heading, 1.0), (100, 300, 300, 320), 1.0, 204, False)
+    page = _Page(ink, 204, 8, "en", None, words, [anchor.label], Rules((), ()), [])
+    moved = _framed_elsewhere(f, anchor, words, page)
+    assert moved is not None and moved.hit.words == boxed
+    ink[100:128, 500:528] = False  # no square beside it either: nowhere is the box's label
+    assert _framed_elsewhere(f, anchor, words, replace(page, ink=ink)) is None
