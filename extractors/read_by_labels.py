@@ -76,6 +76,7 @@ RELOCATED = 0.95  # a label found only shortened or wrapped: a little less likel
 SAME_PLACE_IN = 0.2  # a label this close (inches) to where the other labels put it is where the form has it
 WORDS_LANGUAGE = {"en": "eng", "es": "spa+eng", "hmn": "eng", "zh-Hant": "chi_tra+eng"}
 SINGLE_LINE = 7  # Tesseract's page segmentation mode for one line of text
+TALL_WORD = 3.5  # times the page's usual word height: no word of a form is this tall (hand-print is about 2x)
 WORDS_SCALE = 1.5  # a form's labels are printed small (6.5 pt): Tesseract reads them far better half as big again
 
 
@@ -253,9 +254,18 @@ def page_words(ink: np.ndarray, dpi: int, language: str) -> list[Word]:
     img = cv2.resize(clean.paper(ink), None, fx=WORDS_SCALE, fy=WORDS_SCALE, interpolation=cv2.INTER_CUBIC)
     found = ocr.read_words(img, dpi=round(dpi * WORDS_SCALE), language=_words_language(language))
     words = [Word(w.text, w.confidence, _scaled_box(w.box, 1 / WORDS_SCALE)) for w in found]
-    words = [w for w in words if not _on_dark(ink, w)]
+    words = _without_tall([w for w in words if not _on_dark(ink, w)])
     _memo.last = (ink, dpi, language, tuple(words))
     return words
+
+
+def _without_tall(words: list[Word]) -> list[Word]:
+    """The page's words less any far taller than its usual one: a bar or a logo read as a word, which would join the
+    lines above and below it into one."""
+    if not words:
+        return words
+    usual = statistics.median(w.box[3] - w.box[1] for w in words)
+    return [w for w in words if w.box[3] - w.box[1] <= TALL_WORD * usual]
 
 
 def _scaled_box(box: tuple[float, float, float, float], k: float) -> tuple[float, float, float, float]:

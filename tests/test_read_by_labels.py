@@ -39,6 +39,8 @@ from extractors.read_by_labels import (
     _label_rest,
     _model_spellings,
     _Page,
+    _without_tall,
+    _word_runs,
     form_by_labels,
     printed_labels,
 )
@@ -475,3 +477,13 @@ def test_a_checkbox_label_also_read_in_a_heading_is_taken_where_its_square_is() 
     assert moved is not None and moved.hit.words == boxed
     ink[100:128, 500:528] = False  # no square beside it either: nowhere is the box's label
     assert _framed_elsewhere(f, anchor, words, replace(page, ink=ink)) is None
+
+
+def test_a_bar_read_as_one_tall_word_does_not_join_a_label_to_the_value_below_it() -> None:
+    label = [Word("Member", 0.7, (146, 425, 210, 441)), Word("name", 0.7, (218, 425, 262, 441))]
+    value = [Word("Vang,", 0.9, (153, 465, 225, 489)), Word("Karla", 0.9, (250, 462, 376, 489))]
+    bar = Word("EC", 0.2, (134, 343, 307, 429))  # a section's black bar broken by a streak, 87 px tall
+    words = _without_tall([*label, *value, bar, *(Word("x", 0.9, (0, y, 9, y + 17)) for y in range(0, 200, 20))])
+    assert bar not in words and all(w in words for w in (*label, *value))
+    runs = _word_runs(words)
+    assert [w.text for w in next(r for r in runs if r[0] is label[0])] == ["Member", "name"]
