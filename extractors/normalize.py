@@ -61,6 +61,11 @@ def strip_accents_fold(text: str) -> str:
     return "".join(ch for ch in decomposed if ch.isalnum() and not unicodedata.combining(ch)).lower()
 
 
+def likeness(a: str, b: str) -> float:
+    """How alike two strings are: 1 less their edit distance in the longer one's characters."""
+    return 1 - edit_distance(a, b) / max(len(a), len(b), 1)
+
+
 def date_spellings(when: date, *, worded: bool = True) -> list[str]:
     """How `when` may be written in the styles FORMS.md's `date` allows: month, day and year in that order, with or
     without leading zeros, '/', '-' or '.' between them, the year in four digits or two; with `worded`, also

@@ -35,7 +35,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from extractors import clean, line_model, ocr, read_form
 from extractors.labels import LabelHit, Word, find_labels, has_chinese, label_tokens, lines_of, wrapped_lines
 from extractors.marks import Box, crop, find_square, read_checkbox, read_choice, read_signature, without_squares
-from extractors.normalize import edit_distance
+from extractors.normalize import likeness
 from faxintake.catalog import FieldDef, FieldType, FormDef, load_catalog
 from faxintake.catalog.model import SQUARE
 from faxintake.catalog.render import PlacedLabel, placed_labels
@@ -808,7 +808,7 @@ def _reading_like(line: list[Word], rest: list[str], end: float) -> list[Word]:
 
 
 def _reads_like(seen: str, printed: str) -> bool:
-    return 1 - edit_distance(seen, printed) / max(len(seen), len(printed)) >= REST_SIMILARITY
+    return likeness(seen, printed) >= REST_SIMILARITY
 
 
 def _written(f: FieldDef, area: Box, page: _Page) -> FieldRead | None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from extractors.normalize import edit_distance, strip_accents_fold
+from extractors.normalize import likeness, strip_accents_fold
 from faxintake.errors import ConfigError
 from faxintake.model import FieldRead, Known
 
@@ -231,13 +231,9 @@ class ProviderDirectory:
             p
             for p in found.values()
             if any(
-                _likeness(w, strip_accents_fold(n)) >= NAME_LIKENESS for w in folded for n in (p.name, p.practice_name)
+                likeness(w, strip_accents_fold(n)) >= NAME_LIKENESS for w in folded for n in (p.name, p.practice_name)
             )
         ]
-
-
-def _likeness(a: str, b: str) -> float:
-    return 1 - edit_distance(a, b) / max(len(a), len(b), 1)
 
 
 def _words(text: str) -> set[str]:
