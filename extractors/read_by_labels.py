@@ -616,17 +616,18 @@ def labels_by_line_model(
         if height > tallest:
             continue
         letters = (x1 - x0) / (LETTER_WIDTH * height)  # about how many characters the run holds
-        wraps = any(  # a line below starts under the run's first word, as a label's wrapped words do
-            y1 < (w.box[1] + w.box[3]) / 2 <= y1 + WRAPPED_REACH * height
-            and abs(w.box[0] - x0) <= 2 * LETTER_WIDTH * height
-            for w in words
-        )
         fits = [
             (i, text, wrapped)
             for i, texts in enumerate(spellings)
             for text, wrapped in texts
-            if 0.6 <= letters / len(text) <= 1.7 and (wraps or not wrapped)
+            if 0.6 <= letters / len(text) <= 1.7
         ]
+        if any(wrapped for _, _, wrapped in fits) and not any(  # a line below starts under the run's first word,
+            y1 < (w.box[1] + w.box[3]) / 2 <= y1 + WRAPPED_REACH * height  # as a label's wrapped words do
+            and abs(w.box[0] - x0) <= 2 * LETTER_WIDTH * height
+            for w in words
+        ):
+            fits = [fit for fit in fits if not fit[2]]
         if not fits:
             continue
         region = crop(ink, (round(x0) - 2, round(y0) - 2, round(x1) + 2, round(y1) + 2))
@@ -732,7 +733,7 @@ def _text(f: FieldDef, anchor: Anchor, page: _Page) -> FieldRead:
     if f.type is FieldType.MULTILINE:
         written = None if anchor.in_place else _written(f, inner, page)
         read = written or (_paragraph(f, inside, page) if inside else _blank(f, anchor, inner, page))
-        return _scaled(read, _confirmed(factor, read, f, _alone(anchor, area, page)), anchor.points(area))
+        return _scaled(read, _confirmed(factor, read, f, lambda: _alone(anchor, area, page)), anchor.points(area))
     line = _words_read(f, inside, page) if inside else None
     if line is None or not line.valid or line.confidence < read_form.SURE:
         # Words read with the whole page are read again on their own: with the type's characters only where the
@@ -740,20 +741,20 @@ def _text(f: FieldDef, anchor: Anchor, page: _Page) -> FieldRead:
         zonal = _zonal(f, inner, page) if anchor.in_place else _written(f, inner, page)
         line = _reconciled(line, zonal) if zonal is not None else line
     read = line or _blank(f, anchor, inner, page)
-    return _scaled(read, _confirmed(factor, read, f, _alone(anchor, area, page)), anchor.points(area))
+    return _scaled(read, _confirmed(factor, read, f, lambda: _alone(anchor, area, page)), anchor.points(area))
 
 
-def _confirmed(factor: float, read: FieldRead, f: FieldDef, alone: bool) -> float:
+def _confirmed(factor: float, read: FieldRead, f: FieldDef, alone: Callable[[], bool]) -> float:
     """A read where the value's place is confirmed is sure of its place when the box confirms it too: a date, NPI or
     CIN that passes its check, or a box with no ink in it and no word the page read anywhere about the label and
-    its box (`alone`): on the dev revisions all 85 blank boxes beside a found label were blank, but on the test
+    its box (`alone`, asked only then): on the dev revisions all 85 blank boxes beside a found label were blank, but on the test
     revisions a box placed under a label wrapped onto two lines missed the value written level with its second line,
     which the page's words had."""
     if factor != LABEL_READ:
         return factor
     if f.type in VALIDATED_BY_LABEL and read.valid and read.value:
         return CONFIRMED_READ
-    if alone and read.raw == "" and not read.value and read.confidence >= EMPTY_BOX:
+    if read.raw == "" and not read.value and read.confidence >= EMPTY_BOX and alone():
         return CONFIRMED_READ
     return factor
 

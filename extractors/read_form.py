@@ -287,10 +287,9 @@ def _mostly_upper(text: str) -> bool:
 
 
 def _written_forms(field_type: FieldType, value: str) -> list[str]:
-    """How a known value may be written in its box, or seen there: a date in every style FORMS.md allows
-    (`normalize.date_spellings`), a phone number in every style its type allows, a name with or without its
-    periods and commas; letter case is the literal
-    search's own concern."""
+    """How a known value may be written in its box, or seen there: a date or phone number in every style FORMS.md
+    allows (`normalize.date_spellings`, `phone_spellings`), a name with or without its periods and commas; letter
+    case is the literal search's own concern."""
     if field_type is FieldType.DATE:
         return date_spellings(date.fromisoformat(value))
     if field_type is FieldType.PHONE:

@@ -453,13 +453,13 @@ def test_an_empty_box_beside_its_label_is_sure_only_with_no_word_read_about_them
         return _Page(np.zeros((400, 800), bool), 204, 8, "en", None, words, [label], Rules((), ()), [])
 
     blank = FieldRead(value="", confidence=0.99, raw="")
-    assert _confirmed(LABEL_READ, blank, f, _alone(anchor, box, page([]))) == CONFIRMED_READ
+    assert _confirmed(LABEL_READ, blank, f, lambda: _alone(anchor, box, page([]))) == CONFIRMED_READ
     level_with_wrapped_label = [Word("Moua,", 0.9, (411, 123, 485, 150))]  # the box was placed wrong: a person looks
-    assert _confirmed(LABEL_READ, blank, f, _alone(anchor, box, page(level_with_wrapped_label))) == LABEL_READ
+    assert _confirmed(LABEL_READ, blank, f, lambda: _alone(anchor, box, page(level_with_wrapped_label))) == LABEL_READ
     speck = [Word(".", 0.3, (400, 130, 404, 134))]
-    assert _confirmed(LABEL_READ, blank, f, _alone(anchor, box, page(speck))) == CONFIRMED_READ
+    assert _confirmed(LABEL_READ, blank, f, lambda: _alone(anchor, box, page(speck))) == CONFIRMED_READ
     read = FieldRead(value="Tom Becker", confidence=0.9, raw="Tom Becker")
-    assert _confirmed(LABEL_READ, read, f, True) == LABEL_READ  # words: no check of their own
+    assert _confirmed(LABEL_READ, read, f, lambda: True) == LABEL_READ  # words: no check of their own
 
 
 def test_a_checkbox_label_also_read_in_a_heading_is_taken_where_its_square_is() -> None:
