@@ -58,7 +58,6 @@ NOT_FOUND = "label not found"
 MODEL_LABEL_SCORE = -2.0
 MODEL_WRAPPED_SCORE = -1.0  # a wrapped label's first line, shorter, fits more runs by chance: it must fit far better
 MODEL_LABEL_CHARS = 5  # a shorter label ("Fax") scores well on too many runs
-MODEL_LABELS_MISSING = 1  # fewer missing: the layout leaves them out, not the reading
 MODEL_LABEL_SIMILARITY = 0.8
 MODEL_LABEL_READ = 0.8  # a value read by such a label: under the gate, a person looks
 MODEL_RUN_INK = 20  # pixels: less is a speck, no label
@@ -600,7 +599,7 @@ def labels_by_line_model(
     character), and labels and runs are paired best first, each once, while the score holds. The model tells which
     of a few known labels a run is far better than it reads the run."""
     wanted = [p for p in missing if not has_chinese(p.text) and len(p.text.replace(" ", "")) >= MODEL_LABEL_CHARS]
-    if len(wanted) < MODEL_LABELS_MISSING:
+    if not wanted:
         return {}
     everyone = [*missing, *(a.printed for a in anchors.values())]
     spellings = [_model_spellings(p, everyone) for p in wanted]
