@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
+from itertools import pairwise
 
 from extractors.vote import APOSTROPHES, CONTRACTION_ENDINGS, Word, english_word, english_words, word_list
 
@@ -85,7 +86,42 @@ def proofread(lines: Sequence[Sequence[Word]]) -> list[list[Word]]:
                 fixed.append(part)
                 previous = part.text
         out.append(fixed)
+    return _closed_by_period(_without_stray_periods(out))
+
+
+def _without_stray_periods(lines: list[list[Word]]) -> list[list[Word]]:
+    """A speck on the baseline after a word reads as a period: 'mailed. on', 'Our. staff', 'education..'. A sentence
+    does not end before a small letter or a digit, and a word does not end in two periods."""
+    words = [w for line in lines for w in line]
+    following = {id(w): nxt for w, nxt in pairwise(words)}
+    out = []
+    for line in lines:
+        fixed = []
+        for w in line:
+            text = w.text[:-1] if w.text.endswith("..") and not w.text.endswith("...") else w.text
+            nxt = following.get(id(w))
+            head = text[:-1]
+            if (
+                nxt is not None
+                and text.endswith(".")
+                and len(head) > 1
+                and head.isalnum()
+                and head.casefold() not in ABBREVIATIONS
+                and (nxt.text[:1].islower() or nxt.text[:1].isdigit())
+            ):
+                text = head
+            fixed.append(_changed(w, text))
+        out.append(fixed)
     return out
+
+
+def _closed_by_period(lines: list[list[Word]]) -> list[list[Word]]:
+    """A paragraph ends with a period, not a comma or semicolon: at fax resolution a period with a speck under it
+    reads as one (measured on the dev family, 'community,' for 'community.')."""
+    last = next((line for line in reversed(lines) if line), None)
+    if last is not None and len(last[-1].text) > 1 and last[-1].text[-1] in ",;" and last[-1].text[-2].isalnum():
+        last[-1] = _changed(last[-1], last[-1].text[:-1] + ".")
+    return lines
 
 
 def _changed(word: Word, text: str) -> Word:

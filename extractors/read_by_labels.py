@@ -814,13 +814,13 @@ def _reads_like(seen: str, printed: str) -> bool:
 def _written(f: FieldDef, area: Box, page: _Page) -> FieldRead | None:
     """What was written in `area` read as a registered box is (read_form.read_written): the printed lines about
     it and the labels in it taken away; None when nothing was written there."""
-    ink = _written_ink(area, page)
+    ink = _written_ink(area, page, f.type in read_form.PERIODS_MATTER)
     if ink.sum() < _letter(page) * 0.6:
         return None
     return read_form.read_written(f, ink, page.dpi, page.language, page.received)
 
 
-def _written_ink(area: Box, page: _Page) -> np.ndarray:
+def _written_ink(area: Box, page: _Page, periods_apart: bool = False) -> np.ndarray:
     """The ink written in `area`: the printed lines about it and the labels in it taken away."""
     region = crop(page.ink, area).astype(np.uint8)
     if region.size == 0:
@@ -832,7 +832,8 @@ def _written_ink(area: Box, page: _Page) -> np.ndarray:
         x1, y1 = round(b[2]) - area[0], round(b[3]) - area[1]
         if x1 > 0 and y1 > 0:
             rules[y0:y1, x0:x1] = 1
-    return read_form._text_ink((region > 0) & (cv2.dilate(rules, np.ones((3, 3), np.uint8)) == 0), page.speck, page.dpi)
+    kept = (region > 0) & (cv2.dilate(rules, np.ones((3, 3), np.uint8)) == 0)
+    return read_form._text_ink(kept, page.speck, page.dpi, periods_apart)
 
 
 # Where a value is, from the page's own printed lines ------------------------------------------------------------
@@ -989,7 +990,7 @@ def _zonal(f: FieldDef, area: Box, page: _Page) -> FieldRead | None:
     region = crop(page.ink, area)
     if region.size == 0:
         return None
-    ink = read_form._text_ink(region, page.speck, page.dpi)
+    ink = read_form._text_ink(region, page.speck, page.dpi, f.type in read_form.PERIODS_MATTER)
     if ink.sum() < _letter(page) * 0.6:
         return None
     img, dpi = read_form._for_ocr(ink, page.dpi)

@@ -332,7 +332,7 @@ def _with_box(read: FieldRead, f: FieldDef) -> FieldRead:
 def _ocr_field(
     f: FieldDef, written: np.ndarray, t: Template, speck: int, language: str, received: date | None
 ) -> FieldRead:
-    ink = _text_ink(crop(written, _value_area(t, f)), speck, t.dpi)
+    ink = _text_ink(crop(written, _value_area(t, f)), speck, t.dpi, f.type in PERIODS_MATTER)
     return read_written(f, ink, t.dpi, language, received).model_copy(update={"box": f.box})
 
 
@@ -463,6 +463,10 @@ def _initial_is_small(img: np.ndarray, line: ocr.OcrLine, word: ocr.OcrWord) -> 
 
 def _from_words(f: FieldDef, lines: list[list[vote.Word]], received: date | None) -> FieldRead:
     """A voted text field: its value, and a confidence from its words' (all of a paragraph's, for MULTILINE)."""
+    if f.type is FieldType.MULTILINE:  # a cell's rule read at a line's end ('| | |') is never prose
+        lines = [kept for line in lines if (kept := [w for w in line if w.text.strip("|")])]
+        if not lines:
+            return FieldRead(value=f.type.blank, confidence=0.3, raw="")
     words = [w for line in lines for w in line]
     text = "\n".join(" ".join(w.text for w in line) for line in lines)
     mean = sum(w.confidence for w in words) / len(words)
@@ -672,11 +676,14 @@ def _value_area(t: Template, f: FieldDef) -> tuple[int, int, int, int]:
     return x0 - 2, y0 - 2, x1 - margin, y1 - margin // 2
 
 
+PUNCTUATION_REACH_IN = 0.07  # a monospaced period's gap from its letter: about half a 10-pitch cell
+PERIODS_MATTER = (FieldType.MULTILINE, FieldType.ICD10_LIST)  # sentences, codes ('J45.40'); in a name, a speck
 RULE_REMNANT_IN = 0.35  # a thin line this long is a rule's remnant: hand-printed letters stand about 0.15 in
 
 
-def _text_ink(ink: np.ndarray, speck: int, dpi: int) -> np.ndarray:
-    """What was written in a text box, without specks, stray bits of the cell's rules, or isolated dots."""
+def _text_ink(ink: np.ndarray, speck: int, dpi: int, periods_apart: bool = False) -> np.ndarray:
+    """What was written in a text box, without specks, stray bits of the cell's rules, or isolated dots;
+    `periods_apart` keeps a dot on a letter's baseline farther along the line (see PERIODS_MATTER)."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
     if count <= 1:
         return ink
@@ -709,6 +716,10 @@ def _text_ink(ink: np.ndarray, speck: int, dpi: int) -> np.ndarray:
         bx0, by0, bx1, by1 = big[:, 0], big[:, 1], big[:, 0] + big[:, 2], big[:, 1] + big[:, 3]
         sx0, sy0, sx1, sy1 = (v[small][:, None] for v in (x, y, x + w, y + hh))
         near = (sx0 - reach <= bx1) & (bx0 <= sx1 + reach) & (sy0 - reach <= by1) & (by0 <= sy1 + reach)
+        if periods_apart:  # a monospaced font sets a period mid-cell, on the letter's baseline but farther off
+            on_baseline = (np.abs(sy1 - by1) <= reach) | ((sy0 <= by1) & (sy1 >= by1))
+            dot = (area[small] >= speck)[:, None]  # as big as a period; fax noise is mostly smaller
+            near |= dot & on_baseline & (sx0 - dpi * PUNCTUATION_REACH_IN <= bx1) & (bx0 <= sx1 + reach)
         keep[np.flatnonzero(small)[near.any(axis=1)]] = True
     return keep[labels]
 

@@ -348,6 +348,16 @@ def test_a_line_crossing_the_box_is_no_punctuation_but_a_thin_one_inside_is_kept
     assert kept[5:43, 43:45].all() and kept[10:38, 20:40].all() and kept[10:38, 94:110].all()
 
 
+def test_a_monospaced_period_is_kept_only_where_periods_matter() -> None:
+    box = np.zeros((60, 200), dtype=bool)
+    box[10:38, 20:36] = True  # a letter
+    box[35:38, 46:49] = True  # a period on its baseline, 10 px off (mid-cell, as a 10-pitch font sets it)
+    box[12:14, 80:82] = True  # a speck of noise the same distance from nothing
+    assert not _text_ink(box, speck=8, dpi=204)[35:38, 46:49].any()  # in a name: a speck
+    prose = _text_ink(box, speck=8, dpi=204, periods_apart=True)
+    assert prose[35:38, 46:49].all() and not prose[12:14, 80:82].any()
+
+
 def test_a_rule_left_slanted_in_an_empty_box_is_no_writing_but_a_letter_on_it_keeps_it() -> None:
     box = np.zeros((224, 600), dtype=bool)
     for row in range(224):  # a cell's side left 2 degrees off by a skewed page: 9 px across its height

@@ -112,3 +112,35 @@ def test_only_english_running_text_is_prose() -> None:
     assert not is_prose(read("Kou Lee (son)"))
     assert not is_prose(read("Salinas Valley Family Practice"))
     assert not is_prose(read("Miembro vive solo después de un derrame cerebral reciente"))
+
+
+def paragraph(text: str) -> str:
+    return " ".join(w.text for line in proofread([read(text)]) for w in line)
+
+
+@pytest.mark.parametrize(
+    ("seen", "meant"),
+    [
+        (
+            "a letter mailed. on 07/04/2026. Outreach log attached.",
+            "a letter mailed on 07/04/2026. Outreach log attached.",
+        ),
+        ("on 07/07/2026 and. 09/30/2026 without calling", "on 07/07/2026 and 09/30/2026 without calling"),
+        ("our nurse called to offer education..", "our nurse called to offer education."),
+        ("delivery in the community,", "delivery in the community."),
+    ],
+)
+def test_a_speck_read_as_a_period_or_a_last_period_read_as_a_comma_is_corrected(seen: str, meant: str) -> None:
+    assert paragraph(seen) == meant
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "seen by Dr. smith at the clinic",  # an abbreviation's period stays before a small letter
+        "the visit ended... and then",  # an ellipsis is not two periods
+        "He left. Then he called back.",
+    ],
+)
+def test_periods_that_belong_stay(text: str) -> None:
+    assert paragraph(text) == text
