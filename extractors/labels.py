@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from extractors.normalize import date_spellings, edit_distance, find_date, format_phone, parse_date
+from extractors.proofread import ABBREVIATIONS
 from faxintake.model import FieldRead
 
 
@@ -78,7 +79,24 @@ Matcher = Callable[[tuple[str, ...], list[str], int], tuple[int, float] | None]
 
 
 def _exact(label: tuple[str, ...], tokens: list[str], i: int) -> tuple[int, float] | None:
-    return (i + len(label), 1.0) if tuple(tokens[i : i + len(label)]) == label else None
+    seen = tokens[i : i + len(label)]
+    if tuple(seen) == label:
+        return i + len(label), 1.0
+    if seen and tuple(seen[1:]) == label[1:] and _boxed(seen[0], label[0]):
+        return i + len(label), MISREAD_LABEL
+    return None
+
+
+BOX_CORNER = "(‘'`\"|[{"  # a box's corner or side read before the label it frames: "(DATE", "‘TTo"
+BOX_SIDE_AS_LETTER = "til1"
+
+
+def _boxed(seen: str, printed: str) -> bool:
+    """Whether `seen` is the label's first word with its box's corner or side read in front of it."""
+    if printed[:1] in BOX_CORNER or len(printed) < 2:
+        return False
+    bare = seen.lstrip(BOX_CORNER)
+    return bare == printed or (len(bare) == len(printed) + 1 and bare[0] in BOX_SIDE_AS_LETTER and bare[1:] == printed)
 
 
 def _scan(tokens: list[str], known: Known, match: Matcher, accept: Callable[[int, int], bool]) -> list[Match]:
@@ -200,8 +218,8 @@ def read_by_labels(
             value_words = _without_leading_junk(line[end:stop])
             below = 1.0
             if not any(c.isalnum() for w in value_words for c in w.text):  # nothing after the label, or a speck
-                right = line[stop].box[0] if stop < len(line) else float("inf")
-                value_words = _value_below(line[start].box[0], right, height, line, lines[row + 1 : row + 3], known)
+                columns = [line[s[0]].box[0] for s in starts]
+                value_words = _value_below(line[start].box[0], columns, height, line, lines[row + 1 : row + 3], known)
                 below = BELOW_CONFIDENCE
             text = " ".join(w.text for w in value_words).strip(VALUE_EDGE_JUNK)
             if sum(text.count(q) for q in QUOTES) == 1:
@@ -225,25 +243,41 @@ BELOW_CONFIDENCE = 0.95  # a value taken from under its label: its place is a la
 
 
 def _value_below(
-    left: float, right: float, height: float, line: list[Word], below: list[list[Word]], known: Known
+    left: float, columns: list[float], height: float, line: list[Word], below: list[list[Word]], known: Known
 ) -> list[Word]:
-    """The words under a label that stand in its column (from its left edge to the next label's), on the first
-    line right below it that has any there (a speck between makes a line of its own); up to a word that is a label
-    itself."""
+    """The words under a label that stand in its column, on the first line right below it that has any there (a
+    speck between makes a line of its own); up to a word that is a label itself. `columns`: where the labels on the
+    label's line start. A run of words (split where a column's gap parts them) is the column's whose label starts
+    nearest it: a hand-printed value starts where the hand puts it, a little left of its label or right."""
     labels = {label[0] for label, _ in known if len(label) == 1}
     for under in below:
-        if min(w.box[1] for w in under) - max(w.box[3] for w in line) > 1.6 * height:
+        # Measured in the taller line's letters: a short label ("To", no ascender or descender) heads a box set
+        # as far below it as "Date" does.
+        letters = max(height, max(w.box[3] - w.box[1] for w in under))
+        if min(w.box[1] for w in under) - max(w.box[3] for w in line) > 1.6 * letters:
             return []
         out: list[Word] = []
-        for w in under:
-            if w.box[0] < left - height or w.box[0] >= right - height / 2:
+        for run in _runs(under, height):
+            nearest = min(columns, key=lambda c: abs(run[0].box[0] - c))
+            if nearest != left or run[-1].box[2] <= left - height:
                 continue
-            if _token(w.text) in labels and w.text.rstrip().endswith(":"):
-                break
-            out.append(w)
+            for w in run:
+                if _token(w.text) in labels and w.text.rstrip().endswith(":"):
+                    break
+                out.append(w)
         if any(c.isalnum() for w in out for c in w.text):
             return _without_leading_junk(out)
     return []
+
+
+def _runs(line: list[Word], height: float) -> list[list[Word]]:
+    """The line's words in runs a column's gap apart."""
+    runs = [[line[0]]]
+    for i in range(1, len(line)):
+        if _column_gap(line, i, height):
+            runs.append([])
+        runs[-1].append(line[i])
+    return runs
 
 
 @dataclass(frozen=True)
@@ -382,6 +416,8 @@ def cover_fields(
         if name in ("sender_fax", "sender_phone"):
             phone = format_phone(text)
             value, valid = (phone, True) if phone else (text, False)
+        elif name in ("sender_name", "recipient", "subject"):
+            value = _without_inner_periods(text)
         elif name == "pages_total":
             m = re.search(r"\d+", text.replace("O", "0"))
             value, valid = (m.group(0), True) if m else (text, False)
@@ -398,6 +434,17 @@ def cover_fields(
             value=value, confidence=r.confidence if valid else min(r.confidence, 0.4), raw=text, valid=valid
         )
     return out
+
+
+def _without_inner_periods(text: str) -> str:
+    """A name or subject without the speck after a word read as a period ('Provider. Services'); an
+    abbreviation's stays ('Dr. Tran', 'St. Mary')."""
+    words = text.split(" ")
+    for i, w in enumerate(words[:-1]):
+        head = w[:-1]
+        if w.endswith(".") and len(head) > 1 and head.isalpha() and head.casefold() not in ABBREVIATIONS:
+            words[i] = head
+    return " ".join(words)
 
 
 COVER_DATE_SPAN = timedelta(days=14)  # a cover is dated the day it is sent; a fax may wait a few days to be read

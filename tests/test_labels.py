@@ -128,3 +128,33 @@ def test_a_cover_date_misread_by_a_character_is_the_sending_day_it_can_only_be()
     assert not fields["date"].valid  # without the received date nothing is guessed
     far = cover_fields(line(("Date:", 0.96), ("3/02/2025", 0.9)), spec.fields, spec.other_labels, received=received)
     assert far["date"].value == "2025-03-02"  # as written: no day of the span is a character from it
+
+
+def test_boxed_cover_labels_with_their_box_read_into_them_and_values_where_the_hand_puts_them() -> None:
+    """A box's corner read before its label ("(DATE", "‘TTo"); a hand-printed value in the right-hand column that
+    starts left of its label belongs to that label, not the left one's; a short label ("To", no ascender or
+    descender) heads a box as far below it as "Date" does; a speck read as a period inside a name is dropped."""
+    from faxintake.catalog import load_catalog
+
+    def word(text: str, x: float, y: float, h: float = 20.0) -> Word:
+        return Word(text, 0.95, (x, y, x + len(text) * 11, y + h))
+
+    words = [
+        word("(DATE", 70, 100), word("‘TTo", 500, 100, 16.0),
+        word("11/16/2026", 75, 143, 26.0), word("Provider.", 505, 143, 26.0), word("Services", 620, 143, 26.0),
+        word("To:", 70, 200, 16.0), word("From:", 500, 200),
+        word("Case", 72, 232), word("Management", 130, 232), word("Merced", 440, 232), word("Pediatrics", 520, 232),
+    ]  # fmt: skip
+    spec = next(k for k in load_catalog().supporting if k.kind == "fax_cover")
+    fields = cover_fields(words, spec.fields, spec.other_labels)
+    assert fields["date"].value == "2026-11-16"
+    assert fields["recipient"].value == "Provider Services"
+    assert fields["sender_name"].value == "Merced Pediatrics"
+    assert (
+        cover_fields(
+            [word("To", 70, 100, 16.0), word("Provider", 75, 143, 24.0), word("Services", 180, 143, 24.0)],
+            spec.fields,
+            spec.other_labels,
+        )["recipient"].value
+        == "Provider Services"
+    )
