@@ -512,10 +512,12 @@ def read_page_by_labels(
     all_words = list(words) if words is not None else page_words(page_ink, dpi, language)
     fields_labels = [p for p in printed if "=" not in p.key]  # options are found beside their question
     anchors = locate_labels(fields_labels, all_words, page_ink, dpi, language)
+    rules = page_rules(page_ink, dpi)
     by_model: set[str] = set()
     if words is None:  # labels in type too small for Tesseract at 204x98, told apart by the line model
         missing = [p for p in fields_labels if p.key not in anchors]
-        by_model = set(found := labels_by_line_model(missing, all_words, anchors, page_ink, dpi))
+        found = labels_by_line_model(missing, all_words, anchors, page_ink, dpi, rules.vertical)
+        by_model = set(found)
         anchors |= found
     if sum(a.in_place for a in anchors.values()) < KNOWN_LAYOUT * len(anchors):
         # Another layout: a label that happens to lie where the form has it says nothing of where its value is, and
@@ -536,7 +538,6 @@ def read_page_by_labels(
             label_words |= {id(w) for w in rest}
     others = [w for w in others if id(w) not in label_words]
     speck = max(4, round((dpi / 100) ** 2 * 2))
-    rules = page_rules(page_ink, dpi)
     labels = [a.label for a in anchors.values()]
     page = _Page(page_ink, dpi, speck, language, received, others, labels, rules, wrapped)
     out: dict[str, FieldRead] = {}
@@ -574,14 +575,18 @@ def read_page_by_labels(
     return read_form.check_hypotheses(out, lexicon, form, ink_of)
 
 
-def _word_runs(words: list[Word]) -> list[list[Word]]:
-    """Each line's words in runs set apart by gaps wider than about a word's height: a box's label, a question."""
+def _word_runs(words: list[Word], vertical: Sequence[tuple[int, int, int]] = ()) -> list[list[Word]]:
+    """Each line's words in runs set apart by gaps wider than about a word's height, or by a cell's side (`vertical`
+    rules, x, y0, y1): a box's label, a question. (A hint printed at a cell's right end, "MM/DD/YYYY", stands as
+    close to the next cell's label as a word to the next.)"""
     runs: list[list[Word]] = []
     for line in lines_of(words):
         run = [line[0]]
         for w in line[1:]:
             height = max(w.box[3] - w.box[1], run[-1].box[3] - run[-1].box[1])
-            if w.box[0] - run[-1].box[2] < RUN_GAP * height:
+            mid = (w.box[1] + w.box[3]) / 2
+            side = any(run[-1].box[2] - 2 <= x <= w.box[0] + 2 and y0 < mid < y1 for x, y0, y1 in vertical)
+            if w.box[0] - run[-1].box[2] < RUN_GAP * height and not side:
                 run.append(w)
             else:
                 runs.append(run)
@@ -591,7 +596,12 @@ def _word_runs(words: list[Word]) -> list[list[Word]]:
 
 
 def labels_by_line_model(
-    missing: Sequence[Printed], words: list[Word], anchors: dict[str, Anchor], ink: np.ndarray, dpi: int
+    missing: Sequence[Printed],
+    words: list[Word],
+    anchors: dict[str, Anchor],
+    ink: np.ndarray,
+    dpi: int,
+    vertical: Sequence[tuple[int, int, int]] = (),
 ) -> dict[str, Anchor]:
     """Labels Tesseract's reading of the page missed (6.5 pt type at 204x98 reads as 'Mecertace eractiat (hast,
     fant'), found among the page's runs of words by the line model: each missing label's printed text is scored
@@ -604,7 +614,7 @@ def labels_by_line_model(
     everyone = [*missing, *(a.printed for a in anchors.values())]
     spellings = [_model_spellings(p, everyone) for p in wanted]
     taken = {id(w) for a in anchors.values() for w in a.hit.words}
-    runs = [_without_specks(r) for r in _word_runs(words) if not any(id(w) in taken for w in r)]
+    runs = [_without_specks(r) for r in _word_runs(words, vertical) if not any(id(w) in taken for w in r)]
     scale = statistics.median([a.scale for a in anchors.values()]) if anchors else 1.0
     tallest = MODEL_LABEL_HEIGHT * max(p.size for p in wanted) * dpi / 72.0  # values are written larger
     scores: list[tuple[float, int, int]] = []
@@ -721,7 +731,7 @@ def _text(f: FieldDef, anchor: Anchor, page: _Page) -> FieldRead:
     label = set() if f.type is FieldType.MULTILINE else set(label_tokens(f.label_for(page.language)))
     # The rest of a label found by its first words or printed shorter ("(describe)") is not the value (a paragraph's
     # words are: its long prompt has most of the little words).
-    inside = [w for w in page.words if _centre_in(w, area) and not set(label_tokens(w.text)) <= label]
+    inside = _without_label_words([w for w in page.words if _centre_in(w, area)], label)
     # The value's place confirmed: the form's own layout, the cell the label heads, or the lines printed about it.
     placed = anchor.in_place or _cell_above(anchor, page) or ruled is not None
     factor = LABEL_READ if placed else BY_POSITION
@@ -741,6 +751,21 @@ def _text(f: FieldDef, anchor: Anchor, page: _Page) -> FieldRead:
         line = _reconciled(line, zonal) if zonal is not None else line
     read = line or _blank(f, anchor, inner, page)
     return _scaled(read, _confirmed(factor, read, f, lambda: _alone(anchor, area, page)), anchor.points(area))
+
+
+def _without_label_words(words: list[Word], label: set[str]) -> list[Word]:
+    """The words in a value's box without the label's own that lead a line (its rest, "(describe)"): a label's
+    word after the value's first ("Practice" of "Salinas Valley Family Practice", beside "Practice / clinic name")
+    is the value's."""
+    out = []
+    for line in lines_of(words):
+        lead = True
+        for w in line:
+            tokens = set(label_tokens(w.text))
+            lead = lead and tokens <= label
+            if tokens and not lead:
+                out.append(w)
+    return out
 
 
 def _confirmed(factor: float, read: FieldRead, f: FieldDef, alone: Callable[[], bool]) -> float:

@@ -39,6 +39,7 @@ from extractors.read_by_labels import (
     _label_rest,
     _model_spellings,
     _Page,
+    _without_label_words,
     _without_tall,
     _word_runs,
     form_by_labels,
@@ -487,3 +488,23 @@ def test_a_bar_read_as_one_tall_word_does_not_join_a_label_to_the_value_below_it
     assert bar not in words and all(w in words for w in (*label, *value))
     runs = _word_runs(words)
     assert [w.text for w in next(r for r in runs if r[0] is label[0])] == ["Member", "name"]
+
+
+def test_a_cells_side_parts_a_hint_from_the_next_cells_label() -> None:
+    """At 204x98 a cell's hint ("MM/DD/YYYY") stands as close to the next cell's label as a word to the next; the
+    cell's side between them makes two runs, so the label is scored on its own ink."""
+    hint = [Word("MAY", 0.3, (807, 497, 840, 505)), Word("YY", 0.3, (845, 497, 870, 505))]
+    label = [Word("DP", 0.3, (880, 492, 900, 505)), Word("tcod", 0.3, (905, 492, 935, 505))]
+    assert len(_word_runs([*hint, *label])) == 1
+    runs = _word_runs([*hint, *label], [(875, 480, 560)])
+    assert [[w.text for w in r] for r in runs] == [["MAY", "YY"], ["DP", "tcod"]]
+
+
+def test_a_label_word_inside_the_value_is_the_values() -> None:
+    label = {"practice", "clinic", "name"}
+    words = [
+        Word(t, 0.9, (100 + 80 * i, 10, 170 + 80 * i, 30)) for i, t in enumerate(["Salinas", "Family", "Practice"])
+    ]
+    assert [w.text for w in _without_label_words(words, label)] == ["Salinas", "Family", "Practice"]
+    rest = [Word("(clinic", 0.6, (100, 10, 160, 30)), Word("name)", 0.6, (170, 10, 230, 30))]
+    assert _without_label_words(rest, label) == []
