@@ -479,7 +479,31 @@ def _from_words(f: FieldDef, lines: list[list[vote.Word]], received: date | None
     if f.type is FieldType.ICD10_LIST:  # a code letter misread (E11 as F11) changes the decision
         codes = [w.confidence for w in words if re.search(CODE_HEAD, w.text)]
         confidence = min([confidence, *codes])
+        read = _normalized(f, text, confidence, received)
+        return read.model_copy(update={"content_confidence": max(read.confidence, _entries_confidence(words))})
     return _normalized(f, text, confidence, received)
+
+
+def _entries_confidence(words: list[vote.Word]) -> float:
+    """How sure a diagnosis list is of what each entry is, which is what the rules ask (is one of them diabetes,
+    asthma): an entry is told by its code or by its description ("I10 essential hypertension" is no diabetes
+    entry, however unsure the I), so by the surer of the two; a description counts only when all its words are
+    English words. Measured on the dev family: a list read exactly at 0.47 for its code alone sent a diabetes
+    referral without a diabetes code to review instead of back."""
+    entries: list[list[vote.Word]] = []
+    for w in words:
+        if re.search(CODE_HEAD, w.text) or not entries:
+            entries.append([w])
+        else:
+            entries[-1].append(w)
+    sure = 1.0
+    for code, *description in entries:
+        words_of = [w for w in description if vote.english_word(w.text) is not None]
+        told = min((w.confidence for w in words_of), default=0.0)
+        if not all(vote.english_word(w.text) for w in words_of):
+            told = 0.0
+        sure = min(sure, max(code.confidence, told))
+    return round(sure, 3)
 
 
 def _second_opinion(f: FieldDef, ink: np.ndarray, read: FieldRead, received: date | None) -> FieldRead:

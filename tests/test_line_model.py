@@ -19,6 +19,7 @@ from extractors.read_form import (
     LOOKS_MISREAD,
     UNUSUAL_DATE,
     _checked,
+    _entries_confidence,
     _normalized,
     _recent_date,
     _second_opinion,
@@ -519,3 +520,18 @@ def test_a_name_with_a_mark_inside_a_word_is_kept_under_the_gate() -> None:
     assert _normalized(f, "Pau! Grant (nephew)", 0.97, None).confidence <= LOOKS_MISREAD  # an l read as a mark
     assert _normalized(f, "Wi|son", 0.97, None).confidence <= LOOKS_MISREAD
     assert _normalized(f, "Paul Grant (nephew)", 0.97, None).confidence == 0.97
+
+
+def test_a_diagnosis_entry_is_told_by_its_code_or_by_a_description_read_surely() -> None:
+    from extractors.vote import Word
+
+    def words(*pairs: tuple[str, float]) -> list[Word]:
+        return [Word(t, c) for t, c in pairs]
+
+    # the code's I unsure, its description sure: no diabetes entry, whatever the I is
+    assert _entries_confidence(words(("I10", 0.47), ("essential", 0.96), ("hypertension", 0.94))) == 0.94
+    # a description that is no English word tells nothing: the code's own confidence stands
+    assert _entries_confidence(words(("I10", 0.47), ("essental", 0.96), ("hypertension", 0.94))) == 0.47
+    # every entry must be told: the weakest decides
+    listed = words(("E11.9", 0.98), ("type", 0.97), ("2", 0.6), ("diabetes", 0.95), ("J45", 0.5), ("asthma", 0.55))
+    assert _entries_confidence(listed) == 0.55
