@@ -1199,17 +1199,31 @@ def _option_word(option: Printed, anchor: Anchor, expected: Box, page: _Page) ->
 
 
 def _signature(f: FieldDef, anchor: Anchor, page: _Page) -> FieldRead:
-    """Ink above the signature line (the label is printed under it), the line itself taken away."""
-    x0, y0, x1, y1 = area = _value_box(f, anchor, page)
+    """Ink above the signature line (the label is printed under it), the line itself taken away; where no line
+    runs there though the label is in its place, above a line printed right of the label ("PCP signature ____",
+    as some revisions set it)."""
+    area = _value_box(f, anchor, page)
+    read, lined = _signed_above(area, page)
+    if not lined and anchor.in_place and (beside := _beside_label(f, anchor, page)) is not None:
+        again, lined = _signed_above(beside, page)
+        if lined:
+            read, area = again, beside
+    if read is None:
+        return FieldRead(value=False, confidence=0.0, raw=NOT_FOUND)
+    return _scaled(read, CONFIRMED_READ if lined else BY_POSITION, anchor.points(area))
+
+
+def _signed_above(area: Box, page: _Page) -> tuple[FieldRead | None, bool]:
+    """The signature read in `area`, and whether a line runs along its bottom."""
+    x0, y0, x1, y1 = area
     region = crop(page.ink, (x0, y0, x1, y1 + max(3, (y1 - y0) // 3))).astype(np.uint8)
     if region.size == 0:
-        return FieldRead(value=False, confidence=0.0, raw=NOT_FOUND)
+        return None, False
     lines = _long_lines(region)
     strokes = (region > 0) & (cv2.dilate(lines, np.ones((3, 3), np.uint8)) == 0)
     inside = strokes[: y1 - y0]
     read = read_signature(inside, (0, 0, inside.shape[1], inside.shape[0]), page.speck)
-    factor = CONFIRMED_READ if bool(lines[max(0, y1 - y0 - 2) :].any()) else BY_POSITION
-    return _scaled(read, factor, anchor.points(area))
+    return read, bool(lines[max(0, y1 - y0 - 2) :].any())
 
 
 def _long_lines(region: np.ndarray) -> np.ndarray:
