@@ -53,24 +53,23 @@ def _date(sep: str) -> Format:
     )
 
 
+# A North American number's area code and exchange begin 2-9 (NANP's NXX-NXX-XXXX): a reading prior for the second
+# reader ("131-786-9042" is no number; "831" is), not a validity check (a number written so is kept as read).
+_NXX = (Segment("23456789", 1, 1), Segment(_DIGITS, 2, 2))
+
+
 def _phone(sep: str) -> Format:
-    return (
-        Segment(_DIGITS, 3, 3),
-        Segment(sep, 1, 1),
-        Segment(_DIGITS, 3, 3),
-        Segment(sep, 1, 1),
-        Segment(_DIGITS, 4, 4),
-    )
+    return (*_NXX, Segment(sep, 1, 1), *_NXX, Segment(sep, 1, 1), Segment(_DIGITS, 4, 4))
 
 
 # The formats the second reader may read a validated box as (spaces count as gaps, not characters).
 LINE_FORMATS: dict[FieldType, tuple[Format, ...]] = {
     FieldType.DATE: (_date("/"), _date("-"), _date(".")),
     FieldType.PHONE: (
-        (Segment("(", 1, 1), Segment(_DIGITS, 3, 3), Segment(")", 1, 1), *_phone("-")[2:]),
+        (Segment("(", 1, 1), *_NXX, Segment(")", 1, 1), *_phone("-")[3:]),
         _phone("-"),
         _phone("."),
-        (Segment(_DIGITS, 10, 10),),
+        (*_NXX, *_NXX, Segment(_DIGITS, 4, 4)),
     ),
     FieldType.NPI: ((Segment(_DIGITS, 10, 10),),),
     FieldType.MEMBER_ID: ((Segment(_DIGITS, 8, 8), Segment("ABCDEFGHIJKLMNOPQRSTUVWXYZ", 1, 1)),),
