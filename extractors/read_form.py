@@ -497,10 +497,9 @@ def _entries_confidence(words: list[vote.Word]) -> float:
             entries[-1].append(w)
     sure = 1.0
     for code, *description in entries:
-        words_of = [w for w in description if vote.english_word(w.text) is not None]
-        told = min((w.confidence for w in words_of), default=0.0)
-        if not all(vote.english_word(w.text) for w in words_of):
-            told = 0.0
+        judged = [(w.confidence, vote.english_word(w.text)) for w in description]  # None: digits, codes
+        words_of = [c for c, english in judged if english is not None]
+        told = 0.0 if False in (english for _, english in judged) else min(words_of, default=0.0)
         sure = min(sure, max(code.confidence, told))
     return round(sure, 3)
 

@@ -4,8 +4,17 @@ or its colon read as a letter."""
 from __future__ import annotations
 
 from extractors.labels import MISREAD_LABEL, Word, cover_fields, read_by_labels
+from faxintake.catalog import load_catalog
 
 LABELS = {"recipient": ["To"], "sender_name": ["From"], "subject": ["Re"]}
+
+
+COVER = next(k for k in load_catalog().supporting if k.kind == "fax_cover")
+
+
+def word(text: str, x: float, y: float, h: float = 20.0) -> Word:
+    """A word read at (x, y), 11 px a character wide, `h` high."""
+    return Word(text, 0.95, (x, y, x + len(text) * 11, y + h))
 
 
 def line(*words: tuple[str, float]) -> list[Word]:
@@ -67,13 +76,6 @@ def test_label_missed_by_the_page_reading_is_read_again() -> None:
 def test_cover_values_under_their_labels_in_table_cells() -> None:
     """A boxed cover: two cells a row, each label over its value; two cells' labels side by side ("FAX  FROM") are
     not the label "Fax from", and a speck between a label and its value does not hide the value."""
-    from faxintake.catalog import load_catalog
-
-    h = 20.0
-
-    def word(text: str, x: float, y: float) -> Word:
-        return Word(text, 0.95, (x, y, x + len(text) * 11, y + h))
-
     words = [
         word("FAX", 70, 100), word("FROM", 330, 100),
         word(".", 250, 122),
@@ -81,7 +83,7 @@ def test_cover_values_under_their_labels_in_table_cells() -> None:
         word("FROM", 70, 185), word("FAX", 125, 185), word("PAGES", 330, 185),
         word("(209)", 70, 220), word("300-8368", 135, 220), word("4", 330, 220),
     ]  # fmt: skip
-    spec = next(k for k in load_catalog().supporting if k.kind == "fax_cover")
+    spec = COVER
     fields = cover_fields(words, spec.fields, spec.other_labels)
     assert fields["sender_name"].value == "Merced Pediatrics"
     assert fields["sender_fax"].value == "209-300-8368"
@@ -117,9 +119,7 @@ def test_a_quote_mark_before_a_capital_is_a_speck_and_a_box_edge_is_no_value() -
 def test_a_cover_date_misread_by_a_character_is_the_sending_day_it_can_only_be() -> None:
     from datetime import date
 
-    from faxintake.catalog import load_catalog
-
-    spec = next(k for k in load_catalog().supporting if k.kind == "fax_cover")
+    spec = COVER
     received = date(2026, 11, 18)
     for written, expected in (("41/18/2026", "2026-11-18"), ("11-16+2026", "2026-11-16")):
         fields = cover_fields(line(("Date:", 0.96), (written, 0.9)), spec.fields, spec.other_labels, received=received)
@@ -134,18 +134,13 @@ def test_boxed_cover_labels_with_their_box_read_into_them_and_values_where_the_h
     """A box's corner read before its label ("(DATE", "‘TTo"); a hand-printed value in the right-hand column that
     starts left of its label belongs to that label, not the left one's; a short label ("To", no ascender or
     descender) heads a box as far below it as "Date" does; a speck read as a period inside a name is dropped."""
-    from faxintake.catalog import load_catalog
-
-    def word(text: str, x: float, y: float, h: float = 20.0) -> Word:
-        return Word(text, 0.95, (x, y, x + len(text) * 11, y + h))
-
     words = [
         word("(DATE", 70, 100), word("‘TTo", 500, 100, 16.0),
         word("11/16/2026", 75, 143, 26.0), word("Provider.", 505, 143, 26.0), word("Services", 620, 143, 26.0),
         word("To:", 70, 200, 16.0), word("From:", 500, 200),
         word("Case", 72, 232), word("Management", 130, 232), word("Merced", 440, 232), word("Pediatrics", 520, 232),
     ]  # fmt: skip
-    spec = next(k for k in load_catalog().supporting if k.kind == "fax_cover")
+    spec = COVER
     fields = cover_fields(words, spec.fields, spec.other_labels)
     assert fields["date"].value == "2026-11-16"
     assert fields["recipient"].value == "Provider Services"

@@ -114,10 +114,6 @@ def test_only_english_running_text_is_prose() -> None:
     assert not is_prose(read("Miembro vive solo después de un derrame cerebral reciente"))
 
 
-def paragraph(text: str) -> str:
-    return " ".join(w.text for line in proofread([read(text)]) for w in line)
-
-
 @pytest.mark.parametrize(
     ("seen", "meant"),
     [
@@ -131,7 +127,7 @@ def paragraph(text: str) -> str:
     ],
 )
 def test_a_speck_read_as_a_period_or_a_last_period_read_as_a_comma_is_corrected(seen: str, meant: str) -> None:
-    assert paragraph(seen) == meant
+    assert fixed(seen) == meant
 
 
 @pytest.mark.parametrize(
@@ -143,4 +139,4 @@ def test_a_speck_read_as_a_period_or_a_last_period_read_as_a_comma_is_corrected(
     ],
 )
 def test_periods_that_belong_stay(text: str) -> None:
-    assert paragraph(text) == text
+    assert fixed(text) == text
