@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass
 
 import cv2
@@ -142,18 +143,24 @@ def moved_by_box(
 
 def cut(page_ink: np.ndarray, matrix: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
     """What lies on the page under template box `box`: the page's own pixels, moved by the whole number of pixels
-    `matrix` (page -> template) gives at the box's centre (white beyond the page's edge). A value's glyphs are never
-    resampled, so a fraction of a pixel more or less of registration (another set of matched features) leaves them
-    as they are, where a warp would double or drop a row or column of pixels somewhere in them."""
+    `matrix` (page -> template) gives at the box's centre (white beyond the page's edge and beyond the box's own
+    extent on the page). A value's glyphs are never resampled, so a fraction of a pixel more or less of
+    registration (another set of matched features) leaves them as they are, where a warp would double or drop a row
+    or column of pixels somewhere in them. On a page reduced to fit, the box is smaller than its template: a cut of
+    the template's size would reach past the box's rule into the next cell (a 9-inch row at 91% by 0.4 in)."""
     x0, y0, x1, y1 = box
     to_page = cv2.invertAffineTransform(matrix)
+    corners = np.array([[x0, y0, 1], [x1, y0, 1], [x0, y1, 1], [x1, y1, 1]], dtype=np.float64) @ to_page.T
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     dx = round(float(to_page[0, 0] * cx + to_page[0, 1] * cy + to_page[0, 2] - cx))
     dy = round(float(to_page[1, 0] * cx + to_page[1, 1] * cy + to_page[1, 2] - cy))
     out = np.zeros((y1 - y0, x1 - x0), dtype=bool)
     h, w = page_ink.shape
-    left, top = max(x0, -dx), max(y0, -dy)
-    right, bottom = min(x1, w - dx), min(y1, h - dy)
+    # the box's extent on the page, in the template's grid as moved: never wider than the cut
+    left = max(x0, -dx, math.floor(corners[:, 0].min()) - dx)
+    top = max(y0, -dy, math.floor(corners[:, 1].min()) - dy)
+    right = min(x1, w - dx, math.ceil(corners[:, 0].max()) - dx)
+    bottom = min(y1, h - dy, math.ceil(corners[:, 1].max()) - dy)
     if right > left and bottom > top:
         out[top - y0 : bottom - y0, left - x0 : right - x0] = page_ink[top + dy : bottom + dy, left + dx : right + dx]
     return out

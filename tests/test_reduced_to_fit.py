@@ -70,3 +70,18 @@ def test_narrative_printed_smaller_does_not_take_in_the_instruction_line(
     narrative = str(doc.fields["narrative"].value)
     assert "Describe" not in narrative and "leading" not in narrative
     assert "shouted at staff" in narrative
+
+
+def test_wide_box_printed_smaller_keeps_out_the_next_cells_value(tmp_path: Path, settings) -> None:  # type: ignore[no-untyped-def]
+    """At 91% a 6-inch box is half an inch narrower than its template: cut at the template's size, the name box
+    took in the first digit of the birth date in the cell to its right ('Lee, Wei 3')."""
+    written: dict[str, Written] = {
+        "member_name": "Lee, Wei",
+        "member_dob": "3/23/72",
+        "referrer_organization": "Salinas Valley Family Practice",
+        "referrer_phone": "831.321.6234",
+    }
+    read = read_input(_fax(tmp_path, "cm_referral", written, 0.91), settings)
+    [doc] = [d for d in read.documents if d.doc_type == "cm_referral"]
+    assert doc.fields["member_name"].value == "Lee, Wei"
+    assert doc.fields["referrer_organization"].value == "Salinas Valley Family Practice"
