@@ -100,7 +100,8 @@ class FieldSpec(Strict):
     max_chars: int | None = None
     hint: Text | None = None  # printed under the label, e.g. "MM/DD/YYYY"
     # A date written as the form is sent (its own date, the signature's): a read more than this many days before
-    # the fax arrived is in doubt. A prior for reading, not a rule: a form faxed again after a return is older.
+    # the fax arrived is in doubt. A prior for reading, not a rule: a form faxed again after a return is older. The
+    # member's notification goes out before the request, within months of it: 180 days ('2016' read for '2026').
     recent_days: int | None = None
 
     @model_validator(mode="after")
