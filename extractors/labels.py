@@ -120,12 +120,20 @@ def _scan(tokens: list[str], known: Known, match: Matcher, accept: Callable[[int
     return starts
 
 
+UNDER_A_PARTY = "?"  # marks a label that is a field's only when printed under the sender's label (party_labels)
+
+
 def _known(
-    labels: Mapping[str, list[str]], other_labels: list[str] | None, tokens: Callable[[str], list[str]]
+    labels: Mapping[str, list[str]],
+    other_labels: list[str] | None,
+    tokens: Callable[[str], list[str]],
+    party_labels: Mapping[str, list[str]] | None = None,
 ) -> Known:
     known: Known = []
     for field, variants in labels.items():
         known += [(tuple(tokens(t)), field) for t in variants]
+    for field, variants in (party_labels or {}).items():
+        known += [(tuple(tokens(t)), UNDER_A_PARTY + field) for t in variants]
     known += [(tuple(tokens(t)), None) for t in other_labels or []]
     known = [k for k in known if k[0]]
     known.sort(key=lambda k: -len(k[0]))
@@ -179,12 +187,20 @@ def _without_leading_junk(words: list[Word]) -> list[Word]:
 
 
 def read_by_labels(
-    words: list[Word], labels: dict[str, list[str]], other_labels: list[str] | None = None
+    words: list[Word],
+    labels: dict[str, list[str]],
+    other_labels: list[str] | None = None,
+    party_labels: dict[str, list[str]] | None = None,
+    parties: tuple[str, str] | None = None,
 ) -> dict[str, FieldRead]:
     """For each field, the words after its label on the same line, up to the next known label; a label with nothing
-    after it (a cover whose labels head boxes or table cells) takes the words just below it, in its own column."""
-    known = _known(labels, other_labels, lambda v: [_token(t) for t in v.split()])
+    after it (a cover whose labels head boxes or table cells) takes the words just below it, in its own column.
+    A label of `party_labels` ('Fax', 'Phone') is its field's when printed under the sender's label, another
+    party's when under the recipient's (`parties`: the sender's field and the recipient's)."""
+    known = _known(labels, other_labels, lambda v: [_token(t) for t in v.split()], party_labels)
     found: dict[str, FieldRead] = {}
+    seen_parties: list[tuple[float, str]] = []  # (left edge, party field) of the party labels so far
+    unowned: set[str] = set()  # fields found by a party label under no party: a field's own label later wins
     lines = lines_of(words)
     for row, line in enumerate(lines):
         tokens = [_token(w.text) for w in line]
@@ -212,7 +228,13 @@ def read_by_labels(
             if misread is not None:
                 starts.insert(0, (0, 1, misread[0], MISREAD_LABEL))
         for n, (start, end, label_of, score) in enumerate(starts):
-            if label_of is None or label_of in found:
+            by_party = label_of is not None and label_of.startswith(UNDER_A_PARTY)
+            under = _party_above(line[start].box[0], seen_parties, height) if by_party else None
+            if label_of is not None and by_party:
+                label_of = None if parties is not None and under == parties[1] else label_of[1:]
+            if parties is not None and label_of in parties:
+                seen_parties.append((line[start].box[0], label_of))
+            if label_of is None or (label_of in found and label_of not in unowned):
                 continue
             stop = starts[n + 1][0] if n + 1 < len(starts) else len(line)
             value_words = _without_leading_junk(line[end:stop])
@@ -224,10 +246,33 @@ def read_by_labels(
             text = " ".join(w.text for w in value_words).strip(VALUE_EDGE_JUNK)
             if sum(text.count(q) for q in QUOTES) == 1:
                 text = STRAY_QUOTE.sub("", text)
-            if text:
+            if by_party and not _a_number(text):
+                continue  # a title ('FAX TRANSMISSION', 'FAX' over the sender's address), not a number's label
+            if text and (label_of not in found or not by_party):
                 conf = min([w.confidence for w in value_words] + [score]) * below
                 found[label_of] = FieldRead(value=text, confidence=round(conf, 3), raw=text)
+                if by_party and under is None:  # under no party read: the sender's unless a label says so later
+                    unowned.add(label_of)
+                else:
+                    unowned.discard(label_of)
     return found
+
+
+PARTY_NUMBER_DIGITS = 7  # a 'Fax' or 'Phone' label's value is a number: seven digits at least, and mostly digits
+
+
+def _a_number(text: str) -> bool:
+    digits = sum(c.isdigit() for c in text)
+    return digits >= PARTY_NUMBER_DIGITS and digits >= 0.7 * sum(c.isalnum() for c in text)
+
+
+def _party_above(left: float, seen: list[tuple[float, str]], height: float) -> str | None:
+    """Whose a 'Fax' or 'Phone' label is: the party label last printed above it in its own column ('To', then
+    'Fax'; a cover of two columns, the recipient's and the sender's), else the last one before it (a table of two
+    cells a row: 'TO' right of 'DATE', then 'FAX' under 'DATE')."""
+    in_column = [party for x, party in seen if abs(x - left) <= 2 * height]
+    parties = in_column or [party for _, party in seen]
+    return parties[-1] if parties else None
 
 
 COLUMN_GAP = 2.5  # line heights between two words that makes the second start a column of its own
@@ -391,20 +436,24 @@ def find_labels(
 ReadBox = Callable[[tuple[float, float, float, float]], list[Word]]
 
 
+COVER_PARTIES = ("sender_name", "recipient")
+
+
 def cover_fields(
     words: list[Word],
     labels: dict[str, list[str]],
     other_labels: list[str],
     read_box: ReadBox | None = None,
     received: date | None = None,
+    party_labels: dict[str, list[str]] | None = None,
 ) -> dict[str, FieldRead]:
     """Cover sheet fields, normalized: phones as 831-555-0147, the page count as digits, the date ISO. With
     `read_box`, a label the page's reading missed (a value in the values' column, nothing before it) is read again
     on its own. With `received`, a date that does not read as one of the days before it is the one such day a
     character from what was read, if there is one ('41/18/2026'): a cover is dated the day it is sent."""
     if read_box is not None:
-        words = words + _missed_labels(words, labels, other_labels, read_box)
-    raw = read_by_labels(words, labels, other_labels)
+        words = words + _missed_labels(words, labels, other_labels, read_box, party_labels)
+    raw = read_by_labels(words, labels, other_labels, party_labels, COVER_PARTIES)
     out: dict[str, FieldRead] = {}
     for name in labels:
         r = raw.get(name)
@@ -463,12 +512,16 @@ def _sending_day(text: str, received: date) -> date | None:
 
 
 def _missed_labels(
-    words: list[Word], labels: dict[str, list[str]], other_labels: list[str], read_box: ReadBox
+    words: list[Word],
+    labels: dict[str, list[str]],
+    other_labels: list[str],
+    read_box: ReadBox,
+    party_labels: dict[str, list[str]] | None = None,
 ) -> list[Word]:
     """The words read again where a cover sheet's label should be: a cover sets its labels in one column and their
     values in another; a line that starts in the values' column had its label missed (bold labels beside a
     value's underline are what Tesseract's page layout drops most)."""
-    known = _known(labels, other_labels, lambda v: [_token(t) for t in v.split()])
+    known = _known(labels, other_labels, lambda v: [_token(t) for t in v.split()], party_labels)
     lines = lines_of(words)
     label_x: list[float] = []
     value_x: list[float] = []

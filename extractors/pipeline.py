@@ -458,7 +458,7 @@ def _supporting_fields(
 ) -> dict[str, FieldRead]:
     spec = next((k for k in load_catalog().supporting if k.kind == kind), None)
     if kind == "fax_cover" and spec is not None:
-        return cover_fields(words, spec.fields, spec.other_labels, read_box, received)
+        return cover_fields(words, spec.fields, spec.other_labels, read_box, received, spec.party_labels)
     if kind == "member_letter":
         return letter_fields(words)
     if kind == "mma" and spec is not None:

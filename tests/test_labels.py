@@ -84,11 +84,45 @@ def test_cover_values_under_their_labels_in_table_cells() -> None:
         word("(209)", 70, 220), word("300-8368", 135, 220), word("4", 330, 220),
     ]  # fmt: skip
     spec = COVER
-    fields = cover_fields(words, spec.fields, spec.other_labels)
+    fields = cover_fields(words, spec.fields, spec.other_labels, party_labels=spec.party_labels)
     assert fields["sender_name"].value == "Merced Pediatrics"
-    assert fields["sender_fax"].value == "209-300-8368"
+    assert fields["sender_fax"].value == "209-300-8368"  # 'FAX' under no party read: 'FROM FAX' says whose
     assert fields["pages_total"].value == "4"
     assert fields["sender_name"].confidence < 0.95  # placed by layout: a little less sure than beside its label
+
+
+def test_a_fax_or_phone_label_is_the_party_s_it_is_printed_under() -> None:
+    """'Fax:' under 'To:' is the recipient's number, under 'Sender:' the sender's, in a memo and in two columns; a
+    title that starts with 'Fax' is no label."""
+    spec = COVER
+
+    def read(words: list[Word]) -> dict[str, str]:
+        found = cover_fields(words, spec.fields, spec.other_labels, party_labels=spec.party_labels)
+        return {name: str(r.value) for name, r in found.items() if r.value}
+
+    memo = [
+        word("FAX", 90, 40), word("TRANSMISSION", 140, 40),
+        word("To:", 90, 100), word("Provider", 140, 100), word("Services", 240, 100),
+        word("Fax:", 90, 130), word("(831)", 140, 130), word("430-5857", 205, 130),
+        word("Sender:", 90, 160), word("Dr.", 175, 160), word("Park", 210, 160),
+        word("Fax:", 90, 190), word("(209)", 140, 190), word("300-8368", 205, 190),
+        word("Phone:", 90, 220), word("(209)", 160, 220), word("300-8367", 225, 220),
+        word("Total", 90, 250), word("pages:", 150, 250), word("3", 230, 250),
+    ]  # fmt: skip
+    assert read(memo) == {
+        "recipient": "Provider Services",
+        "sender_name": "Dr. Park",
+        "sender_fax": "209-300-8368",
+        "sender_phone": "209-300-8367",
+        "pages_total": "3",
+    }
+    columns = [
+        word("Recipient:", 72, 100), word("Sender:", 400, 100),
+        word("Case", 72, 130), word("Management", 130, 130), word("Dr.", 400, 130), word("Park", 440, 130),
+        word("Fax:", 72, 170), word("Fax:", 400, 170),
+        word("(831)", 72, 200), word("430-5857", 135, 200), word("(209)", 400, 200), word("300-8368", 465, 200),
+    ]  # fmt: skip
+    assert read(columns) == {"recipient": "Case Management", "sender_name": "Dr. Park", "sender_fax": "209-300-8368"}
 
 
 def test_a_speck_after_a_label_is_no_value_and_the_value_under_it_is_read() -> None:

@@ -403,6 +403,9 @@ class SupportingKind(Strict):
     keywords: list[str]  # words that identify the page (any language the samples use)
     fields: dict[str, list[str]] = {}  # field -> printed labels that introduce its value
     other_labels: list[str] = []  # labels of values we do not read: they end the value before them
+    # field -> labels that are the field's only under the sender's label ('From: ... Fax:'), another party's under
+    # the recipient's ('To: ... Fax:'); the sender's when printed under neither
+    party_labels: dict[str, list[str]] = {}
 
 
 class SupportingCatalog(Strict):
