@@ -200,7 +200,7 @@ def read_by_labels(
     known = _known(labels, other_labels, lambda v: [_token(t) for t in v.split()], party_labels)
     found: dict[str, FieldRead] = {}
     seen_parties: list[tuple[float, str]] = []  # (left edge, party field) of the party labels so far
-    unowned: set[str] = set()  # fields found by a party label under no party: a field's own label later wins
+    unowned: dict[str, float] = {}  # fields found by a party label under no party (-> its left edge): not sure
     lines = lines_of(words)
     for row, line in enumerate(lines):
         tokens = [_token(w.text) for w in line]
@@ -233,11 +233,21 @@ def read_by_labels(
             if label_of is not None and by_party:
                 label_of = None if parties is not None and under == parties[1] else label_of[1:]
             if parties is not None and label_of in parties:
-                seen_parties.append((line[start].box[0], label_of))
+                left = line[start].box[0]
+                seen_parties.append((left, label_of))
+                if label_of == parties[0]:  # a number above the sender's label in its column was another party's
+                    for field, x in list(unowned.items()):
+                        if abs(x - left) <= 2 * height:
+                            del unowned[field], found[field]
             if label_of is None or (label_of in found and label_of not in unowned):
                 continue
             stop = starts[n + 1][0] if n + 1 < len(starts) else len(line)
-            value_words = _without_leading_junk(line[end:stop])
+            value_words = _value_on_line(
+                line[end:stop],
+                height,
+                line[end - 1].text.rstrip().endswith(":"),
+                end < stop < len(line) and _column_gap(line, end, height) and not _column_gap(line, stop, height),
+            )
             below = 1.0
             if not any(c.isalnum() for w in value_words for c in w.text):  # nothing after the label, or a speck
                 columns = [line[s[0]].box[0] for s in starts]
@@ -252,9 +262,9 @@ def read_by_labels(
                 conf = min([w.confidence for w in value_words] + [score]) * below
                 found[label_of] = FieldRead(value=text, confidence=round(conf, 3), raw=text)
                 if by_party and under is None:  # under no party read: the sender's unless a label says so later
-                    unowned.add(label_of)
+                    unowned[label_of] = line[start].box[0]
                 else:
-                    unowned.discard(label_of)
+                    unowned.pop(label_of, None)
     return found
 
 
@@ -264,6 +274,26 @@ PARTY_NUMBER_DIGITS = 7  # a 'Fax' or 'Phone' label's value is a number: seven d
 def _a_number(text: str) -> bool:
     digits = sum(c.isdigit() for c in text)
     return digits >= PARTY_NUMBER_DIGITS and digits >= 0.7 * sum(c.isalnum() for c in text)
+
+
+def _value_on_line(
+    words: list[Word], height: float, label_has_colon: bool, runs_into_a_label: bool = False
+) -> list[Word]:
+    """The words of a label's value on its own line: after the rest of the label up to its colon ('From office:'
+    where 'From' is known), and up to the next cell (a column's gap). A run a column's gap after its label that
+    ends in a colon or runs into the next label is another cell's label ('Subject:   Office phone:', 'Phone' known,
+    both values on the line below), no value."""
+    words = _without_leading_junk(words)
+    if not label_has_colon:
+        colon = next((k for k, w in enumerate(words[:2]) if w.text.endswith(":")), None)
+        if colon is not None:
+            words = words[colon + 1 :]
+    first = next((k for k, w in enumerate(words) if any(c.isalnum() for c in w.text)), len(words))  # past specks
+    cell = next((n for n in range(first + 1, len(words)) if _column_gap(words, n, height)), len(words))
+    words = words[:cell]
+    if words and (words[-1].text.endswith(":") or (runs_into_a_label and cell == len(words) and first < cell)):
+        return []
+    return words
 
 
 def _party_above(left: float, seen: list[tuple[float, str]], height: float) -> str | None:
@@ -452,6 +482,7 @@ def cover_fields(
     on its own. With `received`, a date that does not read as one of the days before it is the one such day a
     character from what was read, if there is one ('41/18/2026'): a cover is dated the day it is sent."""
     if read_box is not None:
+        words = _label_rows_read_again(words, labels, other_labels, read_box, party_labels)
         words = words + _missed_labels(words, labels, other_labels, read_box, party_labels)
     raw = read_by_labels(words, labels, other_labels, party_labels, COVER_PARTIES)
     out: dict[str, FieldRead] = {}
@@ -509,6 +540,52 @@ def _sending_day(text: str, received: date) -> date | None:
         if any(edit_distance(form, written) <= 1 for form in date_spellings(d, worded=False)):
             found.add(d)
     return found.pop() if len(found) == 1 else None
+
+
+LABEL_ROW_WORDS = 6  # a row of cells' labels ('DATE  TO'): a few words, no digit
+WHOLE_LINE_AGAIN = 0.6  # a second reading this much of the first one's letters is the line's, not a piece of it
+
+
+def _alnum(text: str) -> int:
+    return sum(c.isalnum() for c in text)
+
+
+def _label_rows_read_again(
+    words: list[Word],
+    labels: dict[str, list[str]],
+    other_labels: list[str],
+    read_box: ReadBox,
+    party_labels: dict[str, list[str]] | None = None,
+) -> list[Word]:
+    """The page's words with each short line of letters that reads as no label read again, enlarged: a table's
+    small capitals over their cells are what Tesseract misreads most at fax resolution ('T pate Tro' for 'DATE
+    TO'). The new reading replaces the line's only where it finds a label."""
+    known = _known(labels, other_labels, lambda v: [_token(t) for t in v.split()], party_labels)
+    out: list[Word] = []
+    for line in lines_of(words):
+        text = "".join(w.text for w in line)
+        if (
+            len(line) <= LABEL_ROW_WORDS
+            and not any(c.isdigit() for c in text)
+            and not _scan([_token(w.text) for w in line], known, _exact, lambda i, end: True)
+        ):
+            height = max(w.box[3] - w.box[1] for w in line)
+            box = (
+                min(w.box[0] for w in line) - height,
+                min(w.box[1] for w in line) - height / 3,
+                max(w.box[2] for w in line) + height,
+                max(w.box[3] for w in line) + height / 3,
+            )
+            again = read_box(box)
+            if (
+                again
+                and _alnum("".join(w.text for w in again)) >= WHOLE_LINE_AGAIN * _alnum(text)
+                and _scan([_token(w.text) for w in again], known, _exact, lambda i, end: True)
+            ):
+                out += again
+                continue
+        out += line
+    return out
 
 
 def _missed_labels(

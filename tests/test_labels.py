@@ -64,12 +64,13 @@ def test_label_missed_by_the_page_reading_is_read_again() -> None:
 
     def read_box(box: tuple[float, float, float, float]) -> list[Word]:
         asked.append(box)
-        return [word("To:", 205, 600)]
+        return [word("To:", 205, 600)]  # what is read there, wherever it is asked
 
     cover = {"recipient": ["To"], "sender_name": ["From"], "sender_phone": ["Phone"]}
     found = cover_fields(page, cover, [], read_box)
-    assert found["recipient"].value == "Case Management"
-    assert len(asked) == 1 and asked[0][0] < 205 and asked[0][2] < 737  # only the label's column of that line
+    assert found["recipient"].value == "Case Management"  # a short reading of a line does not replace it
+    label_column = [box for box in asked if box[2] < 737]
+    assert len(label_column) == 1 and label_column[0][0] < 205  # only the label's column of that line
     assert cover_fields(page, cover, [])["recipient"].value == ""  # without a second look: not found
 
 
@@ -123,6 +124,38 @@ def test_a_fax_or_phone_label_is_the_party_s_it_is_printed_under() -> None:
         word("(831)", 72, 200), word("430-5857", 135, 200), word("(209)", 400, 200), word("300-8368", 465, 200),
     ]  # fmt: skip
     assert read(columns) == {"recipient": "Case Management", "sender_name": "Dr. Park", "sender_fax": "209-300-8368"}
+
+
+def test_the_rest_of_a_label_up_to_its_colon_and_a_label_of_another_cell_are_no_value() -> None:
+    """'From office:' where only 'From' is known: the value starts after the colon. 'Subject:' with another cell's
+    label a column's gap to its right ('Office phone:', 'Phone' known): both values are on the line below."""
+    spec = COVER
+    words = [
+        word("From", 90, 40), word("office:", 150, 40), word("Dr.", 240, 40), word("Park", 280, 40),
+        word("Subject:", 90, 100), word("Office", 500, 100), word("phone:", 575, 100),
+        word("Referral", 90, 130), word("(209)", 500, 130), word("300-8367", 565, 130),
+    ]  # fmt: skip
+    found = cover_fields(words, spec.fields, spec.other_labels, party_labels=spec.party_labels)
+    assert found["sender_name"].value == "Dr. Park"
+    assert found["subject"].value == "Referral"
+
+
+def test_a_row_of_small_capitals_read_as_no_label_is_read_again_enlarged() -> None:
+    spec = COVER
+    words = [
+        word("T", 70, 100), word("pate", 82, 100), word("Tro", 330, 100),
+        word("11/04/2026", 70, 135), word("Provider", 330, 135), word("Services", 430, 135),
+    ]  # fmt: skip
+    asked: list[tuple[float, float, float, float]] = []
+
+    def read_box(box: tuple[float, float, float, float]) -> list[Word]:
+        asked.append(box)
+        return [word("DATE", 70, 100), word("TO", 330, 100)] if box[1] < 100 < box[3] else []
+
+    found = cover_fields(words, spec.fields, spec.other_labels, read_box, party_labels=spec.party_labels)
+    assert found["recipient"].value == "Provider Services"
+    assert found["date"].value == "2026-11-04"
+    assert len(asked) == 1  # the line of values has digits: not a row of labels
 
 
 def test_a_speck_after_a_label_is_no_value_and_the_value_under_it_is_read() -> None:
