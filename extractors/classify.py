@@ -107,7 +107,8 @@ LETTER_TOPICS = (
     "kws kho mob",
 )
 # A cover sheet names itself and has most of a cover's labels, whatever its design: its title word, then a group
-# a label.
+# a label. A short label ("to:", "re:", "tel:") counts with its colon, or without it where it starts a line before
+# a value (a memo's "TO  Case Management", "TEL (209) ..."; not a sentence wrapped to start "to call back").
 COVER_TITLE = ("fax", "facsimile", "telecopy", "telefax", "transmittal")
 COVER_LABELS = (
     ("to:", "attn", "attention", "recipient"),
@@ -117,6 +118,7 @@ COVER_LABELS = (
     ("phone", "tel:", "telephone"),
     ("date",),
 )
+LABEL_AT_LINE_START = re.compile(r"^[^A-Za-z0-9]*([A-Za-z]+)[.,:]?\s+[A-Z0-9(]")
 AGREEMENT_TITLES = ("medication management agreement", "medication agreement", "controlled substance agreement")
 ATTACHMENT_TITLES = (
     "outreach log",
@@ -149,13 +151,14 @@ SUPPORTING_RULES: tuple[Rule, ...] = (
 def classify_supporting(text: str) -> PageClass:
     low = re.sub(r"\s+", " ", text.lower())
     unspaced = low.replace(" ", "")
+    line_starts = {m.group(1).lower() + ":" for line in text.splitlines() if (m := LABEL_AT_LINE_START.match(line))}
 
     def found(phrase: str) -> bool:
         # A phrase of several words also counts with OCR's spaces misplaced ("Medication Ma nagement Agreement");
         # a single short word does not ("of axes" is no "fax"). A word is found whole ("dear", not "endeared").
         if " " in phrase:
             return phrase in low or phrase.replace(" ", "") in unspaced
-        return re.search(rf"(?<![a-z]){re.escape(phrase)}", low) is not None
+        return re.search(rf"(?<![a-z]){re.escape(phrase)}", low) is not None or phrase in line_starts
 
     def matches(required: tuple[tuple[str, ...], ...], some: tuple[tuple[str, ...], ...], needed: int) -> bool:
         def has(group: tuple[str, ...]) -> bool:

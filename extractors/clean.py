@@ -20,6 +20,19 @@ def paper(ink: np.ndarray) -> np.ndarray:
     return np.asarray(cv2.LUT(np.ascontiguousarray(ink).view(np.uint8), _PAPER))
 
 
+def without_rules(ink: np.ndarray, letter: float) -> np.ndarray:
+    """The ink without the rules through it (a table's lines, a box, an underline): strokes longer than three
+    letters are wide, or one and a half tall, taken away with the pixels touching them. `letter`: a letter's
+    height in pixels."""
+    region = ink.astype(np.uint8)
+    wide, tall = max(10, round(3 * letter)), max(6, round(1.5 * letter))
+    rules = np.maximum(
+        cv2.morphologyEx(region, cv2.MORPH_OPEN, np.ones((1, wide), np.uint8)),
+        cv2.morphologyEx(region, cv2.MORPH_OPEN, np.ones((tall, 1), np.uint8)),
+    )
+    return (region > 0) & (cv2.dilate(rules, np.ones((3, 3), np.uint8)) == 0)
+
+
 def binarize(gray: np.ndarray) -> np.ndarray:
     """True where there is ink (Otsu's threshold; fax pages are already nearly two-tone)."""
     _, out = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)

@@ -186,17 +186,30 @@ def _without_leading_junk(words: list[Word]) -> list[Word]:
     return words
 
 
+RULE_GLYPHS = "|[]{}!"  # a table's rule read as a word of its own
+
+
+def without_rules(words: list[Word]) -> list[Word]:
+    """The words that are not a table's rule read as a glyph ('SENT  |  SEND TO'): left in, the rule would part a
+    label from the gap before it that makes it a cell's."""
+    return [w for w in words if w.text.strip(RULE_GLYPHS + " ")]
+
+
 def read_by_labels(
     words: list[Word],
     labels: dict[str, list[str]],
     other_labels: list[str] | None = None,
     party_labels: dict[str, list[str]] | None = None,
     parties: tuple[str, str] | None = None,
+    numeric: frozenset[str] = frozenset(),
 ) -> dict[str, FieldRead]:
     """For each field, the words after its label on the same line, up to the next known label; a label with nothing
     after it (a cover whose labels head boxes or table cells) takes the words just below it, in its own column.
     A label of `party_labels` ('Fax', 'Phone') is its field's when printed under the sender's label, another
-    party's when under the recipient's (`parties`: the sender's field and the recipient's)."""
+    party's when under the recipient's (`parties`: the sender's field and the recipient's). A field of `numeric`
+    (a date, a count, a number) has no value without a digit: words after its label with none are the rest of a
+    label ('DATE SENT' over the cell's date), and the value is looked for below."""
+    words = without_rules(words)
     known = _known(labels, other_labels, lambda v: [_token(t) for t in v.split()], party_labels)
     found: dict[str, FieldRead] = {}
     seen_parties: list[tuple[float, str]] = []  # (left edge, party field) of the party labels so far
@@ -208,7 +221,7 @@ def read_by_labels(
 
         def label_can_start(i: int, end: int, line: list[Word] = line, height: float = height) -> bool:
             # at the line's start, after a colon, or after a gap as wide as a column's (labels set side by side)
-            return i == 0 or line[end - 1].text.rstrip().endswith(":") or _column_gap(line, i, height)
+            return i == 0 or ends_label(line[end - 1].text) or _column_gap(line, i, height)
 
         def within_column(
             label: tuple[str, ...], tokens: list[str], i: int, line: list[Word] = line, height: float = height
@@ -222,7 +235,7 @@ def read_by_labels(
         if not starts or starts[0][0] > 0:
             misread = (
                 _misread_label(tokens[0], known)
-                if line[0].text.rstrip().endswith(":")
+                if ends_label(line[0].text)
                 else _colon_read_as_letter(tokens[0], known)
             )
             if misread is not None:
@@ -245,20 +258,23 @@ def read_by_labels(
             value_words = _value_on_line(
                 line[end:stop],
                 height,
-                line[end - 1].text.rstrip().endswith(":"),
+                ends_label(line[end - 1].text),
                 end < stop < len(line) and _column_gap(line, end, height) and not _column_gap(line, stop, height),
             )
             below = 1.0
-            if not any(c.isalnum() for w in value_words for c in w.text):  # nothing after the label, or a speck
+            wanted = str.isdigit if label_of in numeric else str.isalnum
+            if not any(wanted(c) for w in value_words for c in w.text):  # nothing after the label, or a speck
                 columns = [line[s[0]].box[0] for s in starts]
                 value_words = _value_below(line[start].box[0], columns, height, line, lines[row + 1 : row + 3], known)
                 below = BELOW_CONFIDENCE
+                if not any(wanted(c) for w in value_words for c in w.text):
+                    continue
             text = " ".join(w.text for w in value_words).strip(VALUE_EDGE_JUNK)
             if sum(text.count(q) for q in QUOTES) == 1:
                 text = STRAY_QUOTE.sub("", text)
             if by_party and not _a_number(text):
                 continue  # a title ('FAX TRANSMISSION', 'FAX' over the sender's address), not a number's label
-            if text and (label_of not in found or not by_party):
+            if text and (label_of not in found or not by_party or (label_of in unowned and under is not None)):
                 conf = min([w.confidence for w in value_words] + [score]) * below
                 found[label_of] = FieldRead(value=text, confidence=round(conf, 3), raw=text)
                 if by_party and under is None:  # under no party read: the sender's unless a label says so later
@@ -285,15 +301,24 @@ def _value_on_line(
     both values on the line below), no value."""
     words = _without_leading_junk(words)
     if not label_has_colon:
-        colon = next((k for k, w in enumerate(words[:2]) if w.text.endswith(":")), None)
-        if colon is not None:
+        colon = next((k for k, w in enumerate(words[:LABEL_REST_WORDS]) if ends_label(w.text, or_semicolon=True)), None)
+        if colon is not None and not any(_column_gap(words, n, height) for n in range(1, colon + 1)):
             words = words[colon + 1 :]
     first = next((k for k, w in enumerate(words) if any(c.isalnum() for c in w.text)), len(words))  # past specks
     cell = next((n for n in range(first + 1, len(words)) if _column_gap(words, n, height)), len(words))
     words = words[:cell]
-    if words and (words[-1].text.endswith(":") or (runs_into_a_label and cell == len(words) and first < cell)):
+    if words and (ends_label(words[-1].text) or (runs_into_a_label and cell == len(words) and first < cell)):
         return []
     return words
+
+
+LABEL_REST_WORDS = 4  # 'To the attention of:' where 'To' is known, 'Sender's phone no.:' where 'Sender's phone' is
+
+
+def ends_label(text: str, *, or_semicolon: bool = False) -> bool:
+    """Whether a word ends a label: its colon, with a speck after it ('no.:.'); where a label's rest is looked for,
+    its colon read as a semicolon too ('Pages (with cover);')."""
+    return text.rstrip(".,'`_-").endswith((":", ";") if or_semicolon else ":")
 
 
 def _party_above(left: float, seen: list[tuple[float, str]], height: float) -> str | None:
@@ -336,13 +361,31 @@ def _value_below(
             nearest = min(columns, key=lambda c: abs(run[0].box[0] - c))
             if nearest != left or run[-1].box[2] <= left - height:
                 continue
+            if _a_label(run, known):
+                return []  # the next label's row: this label's value was left empty
             for w in run:
-                if _token(w.text) in labels and w.text.rstrip().endswith(":"):
+                if _token(w.text) in labels and ends_label(w.text):
                     break
                 out.append(w)
         if any(c.isalnum() for w in out for c in w.text):
             return _without_leading_junk(out)
     return []
+
+
+def _a_label(run: list[Word], known: Known) -> bool:
+    """Whether a run of words starts with a label of its own: a known label ending in a colon or all the run, or a
+    few words ending in a colon before any digit (a label we do not know: "Recipient's fax: (831) ...")."""
+    tokens = [_token(w.text) for w in run]
+    for label, _ in known:
+        end = len(label)
+        if tuple(tokens[:end]) == label and (end == len(tokens) or ends_label(run[end - 1].text)):
+            return True
+    for w in run[:LABEL_REST_WORDS]:
+        if any(c.isdigit() for c in w.text):
+            return False
+        if ends_label(w.text):
+            return True
+    return False
 
 
 def _runs(line: list[Word], height: float) -> list[list[Word]]:
@@ -467,6 +510,7 @@ ReadBox = Callable[[tuple[float, float, float, float]], list[Word]]
 
 
 COVER_PARTIES = ("sender_name", "recipient")
+COVER_NUMBERS = frozenset({"sender_fax", "sender_phone", "pages_total", "date"})  # no value without a digit
 
 
 def cover_fields(
@@ -481,10 +525,11 @@ def cover_fields(
     `read_box`, a label the page's reading missed (a value in the values' column, nothing before it) is read again
     on its own. With `received`, a date that does not read as one of the days before it is the one such day a
     character from what was read, if there is one ('41/18/2026'): a cover is dated the day it is sent."""
+    words = without_rules(words)
     if read_box is not None:
         words = _label_rows_read_again(words, labels, other_labels, read_box, party_labels)
-        words = words + _missed_labels(words, labels, other_labels, read_box, party_labels)
-    raw = read_by_labels(words, labels, other_labels, party_labels, COVER_PARTIES)
+        words = words + without_rules(_missed_labels(words, labels, other_labels, read_box, party_labels))
+    raw = read_by_labels(words, labels, other_labels, party_labels, COVER_PARTIES, COVER_NUMBERS)
     out: dict[str, FieldRead] = {}
     for name in labels:
         r = raw.get(name)
@@ -557,35 +602,42 @@ def _label_rows_read_again(
     read_box: ReadBox,
     party_labels: dict[str, list[str]] | None = None,
 ) -> list[Word]:
-    """The page's words with each short line of letters that reads as no label read again, enlarged: a table's
-    small capitals over their cells are what Tesseract misreads most at fax resolution ('T pate Tro' for 'DATE
-    TO'). The new reading replaces the line's only where it finds a label."""
+    """The page's words with each short line of letters one of whose cells reads as no label read again,
+    enlarged: a table's small capitals over their cells are what Tesseract misreads most at fax resolution ('T pate
+    Tro' for 'DATE TO', '[pate sent  [Seno to' for 'DATE SENT  SEND TO'). The new reading replaces the line's only
+    where more of its cells start with a label."""
     known = _known(labels, other_labels, lambda v: [_token(t) for t in v.split()], party_labels)
     out: list[Word] = []
     for line in lines_of(words):
         text = "".join(w.text for w in line)
-        if (
-            len(line) <= LABEL_ROW_WORDS
-            and not any(c.isdigit() for c in text)
-            and not _scan([_token(w.text) for w in line], known, _exact, lambda i, end: True)
-        ):
-            height = max(w.box[3] - w.box[1] for w in line)
+        height = max(w.box[3] - w.box[1] for w in line)
+        runs = _runs(line, height)
+        labelled = _labelled_runs(runs, known)
+        if len(line) <= LABEL_ROW_WORDS and not any(c.isdigit() for c in text) and labelled < len(runs):
             box = (
                 min(w.box[0] for w in line) - height,
                 min(w.box[1] for w in line) - height / 3,
                 max(w.box[2] for w in line) + height,
                 max(w.box[3] for w in line) + height / 3,
             )
-            again = read_box(box)
+            again = without_rules(read_box(box))
             if (
                 again
                 and _alnum("".join(w.text for w in again)) >= WHOLE_LINE_AGAIN * _alnum(text)
-                and _scan([_token(w.text) for w in again], known, _exact, lambda i, end: True)
+                and _labelled_runs(_runs(sorted(again, key=lambda w: w.box[0]), height), known) > labelled
             ):
                 out += again
                 continue
         out += line
     return out
+
+
+def _labelled_runs(runs: list[list[Word]], known: Known) -> int:
+    """How many of a line's runs (its cells) start with a label."""
+    return sum(
+        bool((s := _scan([_token(w.text) for w in run], known, _exact, lambda i, end: True)) and s[0][0] == 0)
+        for run in runs
+    )
 
 
 def _missed_labels(

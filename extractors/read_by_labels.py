@@ -459,13 +459,7 @@ def _read_again(p: Printed, fit: Fit, ink: np.ndarray, language: str) -> tuple[L
     region = crop(ink, (x0, y0, round(x + p.width * k) + 4 * pad, round(y + p.size * k) + pad)).astype(np.uint8)
     if region.size == 0 or not region.any():
         return None
-    line = max(10, round(3 * p.size * k))  # rules run longer than three characters are wide, or tall
-    tall = max(6, round(1.5 * p.size * k))
-    rules = np.maximum(
-        cv2.morphologyEx(region, cv2.MORPH_OPEN, np.ones((1, line), np.uint8)),
-        cv2.morphologyEx(region, cv2.MORPH_OPEN, np.ones((tall, 1), np.uint8)),
-    )
-    text = (region > 0) & (cv2.dilate(rules, np.ones((3, 3), np.uint8)) == 0)
+    text = clean.without_rules(region, p.size * k)
     img = cv2.copyMakeBorder(clean.paper(text), 10, 10, 10, 10, cv2.BORDER_CONSTANT, value=255)
     img = cv2.resize(img, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
     script = "chi_tra" if has_chinese(p.text) and "chi_tra" in ocr.available_languages() else None

@@ -18,6 +18,17 @@ def test_a_short_word_is_not_made_of_two() -> None:
     assert classify_supporting("FAX To: Provider Services From: Dr. Tran Pages: 3").doc_type == "fax_cover"
 
 
+def test_a_cover_s_short_labels_without_colons_count_where_they_start_a_line() -> None:
+    memo = (
+        "Fax Cover Letter\nDATE 2026-11-08\nTO Case Management\nKAX (831) 430-5857\nFROM. Atwater Health\nRE Referral"
+    )
+    assert classify_supporting(memo).doc_type == "fax_cover"
+    # a sentence wrapped to start a line with "to" is no label
+    note = "Chart note, date of visit 11/02. Faxed from the clinic; the member was asked\nto call back after the visit"
+    assert classify_supporting(note).doc_type == "attachment"
+    assert classify_supporting(note.replace("Chart note, d", "D")).doc_type == "unknown"
+
+
 def test_a_corners_tail_of_a_title_is_no_other_forms_title() -> None:
     # The corner crop of a centred "Case Management Program Referral Form" holds its tail, much like "CBAS Referral
     # Form": the corner and the footer are read for the form number only, titles from whole lines.

@@ -220,3 +220,81 @@ def test_boxed_cover_labels_with_their_box_read_into_them_and_values_where_the_h
         )["recipient"].value
         == "Provider Services"
     )
+
+
+def test_a_table_row_of_labels_with_a_rule_read_as_a_glyph_and_one_cell_misread() -> None:
+    """'[pate sent  |  SEND TO': the cell's rule read as '|' parts no cell from its gap, and a row where one cell
+    reads as no label is read again, the new reading taken where more of its cells start with a label; the words
+    after 'DATE' on its line ('SENT', no digit) are the rest of a label, the date is in the cell below."""
+    spec = COVER
+    words = [
+        word("[pate", 246, 100), word("SENT", 329, 100), word("|", 834, 100), word("SEND", 864, 100),
+        word("To", 933, 100),
+        word("11/03/26", 262, 135), word("Provider", 865, 135), word("Services", 974, 135),
+    ]  # fmt: skip
+    asked: list[tuple[float, float, float, float]] = []
+
+    def read_box(box: tuple[float, float, float, float]) -> list[Word]:
+        asked.append(box)
+        row = [word("DATE", 246, 100), word("SENT", 329, 100), word("SEND", 864, 100), word("TO", 933, 100)]
+        return row if box[1] < 100 < box[3] else []
+
+    found = cover_fields(words, spec.fields, spec.other_labels, read_box, party_labels=spec.party_labels)
+    assert found["recipient"].value == "Provider Services"
+    assert found["date"].value == "2026-11-03"
+    assert len(asked) == 1
+    without = cover_fields(words, spec.fields, spec.other_labels, party_labels=spec.party_labels)
+    assert without["recipient"].value == "Provider Services"  # the rule glyph is no word between the cells
+    assert without["date"].value == ""  # 'SENT' is no date, and no date label was read
+
+
+def test_a_number_s_label_with_no_number_after_it_and_a_label_row_below_is_left_empty() -> None:
+    """'Number of pages including cover:' printed over its own value: nothing after it with a digit, and the line
+    below is the next label's ('RE:  Referral'), not this one's value."""
+    spec = COVER
+    words = [
+        word("Number", 209, 100), word("of", 345, 100), word("pages", 386, 100), word("including", 492, 100),
+        word("cover:", 650, 100), word("__", 773, 100),
+        word("RE:", 209, 130), word("Referral", 633, 130),
+    ]  # fmt: skip
+    found = cover_fields(words, spec.fields, spec.other_labels, party_labels=spec.party_labels)
+    assert found["pages_total"].value == "" and found["pages_total"].confidence == 0.5
+    assert found["subject"].value == "Referral"
+
+
+def test_a_fax_number_under_no_party_gives_way_to_the_one_under_the_sender() -> None:
+    """A table whose party label was not read: the first 'FAX NUMBER' is taken for the sender's until a 'FAX NUMBER'
+    printed under 'FROM' says which is."""
+    spec = COVER
+    words = [
+        word("FAX", 261, 100), word("NUMBER", 313, 100), word("FROM", 864, 100),
+        word("(831)", 261, 135), word("430-5857", 333, 135), word("Watsonville", 862, 135), word("Clinic", 1000, 135),
+        word("PHONE", 261, 185), word("FAX", 864, 185), word("NUMBER", 916, 185),
+        word("(831)", 261, 220), word("786-9042", 334, 220), word("(831)", 864, 220), word("786-9043", 937, 220),
+    ]  # fmt: skip
+    found = cover_fields(words, spec.fields, spec.other_labels, party_labels=spec.party_labels)
+    assert found["sender_fax"].value == "831-786-9043"
+    assert found["sender_phone"].value == "831-786-9042"
+
+
+def test_the_rest_of_a_long_label_and_a_label_we_do_not_know_on_the_line_below() -> None:
+    """'To the attention of:' where 'To' is known; 'Sender's phone no.:.' with a speck after its colon; 'Pages (with
+    cover);' with its colon read as a semicolon; and a value never taken from a line below that starts with a label
+    of its own, known or not ("Recipient's fax:")."""
+    spec = COVER
+    words = [
+        word("To", 278, 100), word("the", 325, 100), word("attention", 388, 100), word("of:", 500, 100),
+        word("Case", 677, 100), word("Management", 750, 100),
+        word("Recipient's", 281, 130), word("fax:", 460, 130), word("(831)", 678, 130), word("430-5857", 749, 130),
+        word("Sender's", 281, 160), word("phone", 380, 160), word("no.:.", 445, 160), word("(831)", 678, 160),
+        word("321-6234", 750, 160),
+        word("Pages", 281, 190), word("(with", 385, 190), word("cover);", 473, 190), word("2", 678, 190),
+    ]  # fmt: skip
+    found = cover_fields(words, spec.fields, spec.other_labels, party_labels=spec.party_labels)
+    assert found["recipient"].value == "Case Management"
+    assert found["sender_phone"].value == "831-321-6234"
+    assert found["pages_total"].value == "2"
+    # the recipient's value missing: the unknown label's line below is not taken for it
+    no_value = [w for w in words if w.text not in ("Case", "Management")]
+    found = cover_fields(no_value, spec.fields, spec.other_labels, party_labels=spec.party_labels)
+    assert found["recipient"].value == ""
