@@ -8,6 +8,7 @@ import functools
 import re
 from dataclasses import dataclass
 
+from extractors.normalize import edit_distance, strip_accents_fold
 from faxintake.catalog import load_catalog
 from faxintake.catalog.render import form_number
 from faxintake.model import SUPPORTING_KINDS
@@ -68,6 +69,49 @@ def _page_number(text: str) -> int | None:
         return max(1, int(_digits(m.group(1))))
     except ValueError:
         return None
+
+
+PLAN_TITLE_SHARE = 0.6  # of a form title's words a line of a page headed by the plan's name has
+PLAN_TITLE_LEAD = 0.3  # ahead of every other form's title
+PLAN_FORM = 0.7  # a form known by its title's words alone: read by its labels, every read under the gate
+
+
+def classify_plan_form(text: str) -> PageClass | None:
+    """A page headed by the plan's name whose title, in other words than ours ('Request to Reassign a Member to
+    Another PCP'), has most of one form title's words and few of any other's: that form in another revision. A
+    letter or a practice's own page is not headed by the plan's name."""
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    forms = load_catalog().forms
+    if not any(_has_plan_name(line, {f.plan_name for f in forms}) for line in lines[:3]):
+        return None
+    scores: dict[tuple[str, str], float] = {}
+    for form in forms:
+        for language in form.languages:
+            title = _stems(form.title_for(language))
+            for line in lines[:8]:
+                if title:
+                    share = len(title & _stems(line)) / len(title)
+                    key = (form.form_id, language)
+                    scores[key] = max(scores.get(key, 0.0), share)
+    ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+    if not ranked or ranked[0][1] < PLAN_TITLE_SHARE:
+        return None
+    others = [share for (form_id, _), share in ranked if form_id != ranked[0][0][0]]
+    if others and ranked[0][1] - others[0] < PLAN_TITLE_LEAD:
+        return None
+    (best_form, best_language), _ = ranked[0]
+    return PageClass(best_form, best_language, _page_number(text), PLAN_FORM, "plan form by its title's words")
+
+
+def _has_plan_name(line: str, names: set[str]) -> bool:
+    return any(
+        difflib.SequenceMatcher(None, name.lower(), line.lower()[: len(name) + 4]).ratio() >= 0.8 for name in names
+    )
+
+
+def _stems(text: str) -> set[str]:
+    """A title's words of four letters or more, by their first six ('Reassign' and 'Reassignment' alike)."""
+    return {w[:6] for w in re.findall(r"[^\W\d_]{4,}", text.lower())}
 
 
 def _classify_by_title(text: str) -> PageClass | None:
@@ -151,13 +195,14 @@ SUPPORTING_RULES: tuple[Rule, ...] = (
 def classify_supporting(text: str) -> PageClass:
     low = re.sub(r"\s+", " ", text.lower())
     unspaced = low.replace(" ", "")
+    plain = _plain_words(text)
     line_starts = {m.group(1).lower() + ":" for line in text.splitlines() if (m := LABEL_AT_LINE_START.match(line))}
 
     def found(phrase: str) -> bool:
         # A phrase of several words also counts with OCR's spaces misplaced ("Medication Ma nagement Agreement");
         # a single short word does not ("of axes" is no "fax"). A word is found whole ("dear", not "endeared").
         if " " in phrase:
-            return phrase in low or phrase.replace(" ", "") in unspaced
+            return phrase in low or phrase.replace(" ", "") in unspaced or _near_phrase(phrase, plain)
         return re.search(rf"(?<![a-z]){re.escape(phrase)}", low) is not None or phrase in line_starts
 
     def matches(required: tuple[tuple[str, ...], ...], some: tuple[tuple[str, ...], ...], needed: int) -> bool:
@@ -175,6 +220,35 @@ def classify_supporting(text: str) -> PageClass:
         kinds = [k for k in kinds if k != "mma"]  # a letter that names the agreement in its sentences is a letter
     # The first kind wins; when the words fit another kind too, the page is that kind in doubt.
     return PageClass(kinds[0], None, None, 0.9 if len(kinds) == 1 else IN_DOUBT, " or ".join(kinds))
+
+
+def _plain_words(text: str) -> list[str]:
+    """The page's words without accents and without OCR's stray marks between them ('otro “ proveedor')."""
+    return [w for w in (strip_accents_fold(t) for t in re.findall(r"\w+", text.lower())) if w]
+
+
+def _near_phrase(phrase: str, words: list[str]) -> bool:
+    """Whether the words hold the phrase with one letter misread ('atencién primaria', 'kws kho mab'): its words in
+    a row, one letter off in all, in a phrase of nine letters or more."""
+    wanted = _plain_words(phrase)
+    if len(wanted) < 2 or sum(map(len, wanted)) < NEAR_PHRASE_LETTERS:
+        return False
+    n = len(wanted)
+    # one letter off in all: some word of the phrase is read right, so the phrase starts where it does, less its place
+    starts = {i - k for k, want in enumerate(wanted) for i, seen in enumerate(words) if seen == want}
+    for i in sorted(j for j in starts if 0 <= j <= len(words) - n):
+        edits = 0
+        for seen, want in zip(words[i : i + n], wanted, strict=True):
+            if seen != want:
+                edits += edit_distance(seen, want) if abs(len(seen) - len(want)) <= 1 else 2
+            if edits > 1:
+                break
+        else:
+            return True
+    return False
+
+
+NEAR_PHRASE_LETTERS = 9
 
 
 IN_DOUBT = 0.6

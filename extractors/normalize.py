@@ -188,19 +188,23 @@ def find_icd10_codes(text: str) -> tuple[str, ...]:
 
 def repair_icd10_text(text: str) -> str:
     """Undo OCR's usual slips on codes in a diagnosis list: 'I10' read as '110' or '|10', 'F03' as 'FO3' or 'FQ3',
-    'E11 9'."""
+    'E11' as '£11' (or 'E£11'), 'E11.9' as 'E11 9', 'E11 .9' or 'E11,9'."""
 
     def fix(m: re.Match[str]) -> str:
         letter, digits, tail = m.group(1), m.group(2), m.group(3) or ""
-        letter = {"1": "I", "l": "I", "|": "I", "!": "I", "(": "I", "0": "O", "5": "S", "8": "B"}.get(letter, letter)
+        letter = {"1": "I", "l": "I", "|": "I", "!": "I", "(": "I", "0": "O", "5": "S", "8": "B", "£": "E"}.get(
+            letter, letter
+        )
         digits = digits.translate(DIGIT_LOOKALIKES)
-        tail = (tail.replace(" ", ".", 1) if tail.startswith(" ") else tail).replace("@", "0")
+        tail = re.sub(r"^(?: \.?|,)", ".", tail).replace("@", "0")
         return f"{letter.upper()}{digits}{tail}"
 
     return re.sub(
-        # The two characters after the letter are digits: O for 0 anywhere; Q or D only beside a real digit.
-        r"(?<![\w.])([A-TV-Za-tv-z1l|!(])([0-9Oo@]{2}|[0-9][QD]|[QD][0-9])"
-        r"((?:\.| )[0-9A-Za-z@]{1,4}(?=[\s,;]|$)|\.[0-9A-Za-z@]{1,4})?(?=[\s,;]|$)",
+        # The two characters after the letter are digits: O for 0 anywhere; Q or D only beside a real digit. A
+        # comma for the dot only before digits, as a list's comma is followed by a space.
+        r"(?<![\w.])(?:E(?=£))?([A-TV-Za-tv-z1l|!(£])([0-9Oo@]{2}|[0-9][QD]|[QD][0-9])"
+        r"(\.[0-9A-Za-z@]{1,4}(?=[\s,;]|$)| \.?[0-9@][0-9A-Za-z@]{0,3}(?=[\s,;]|$)|,[0-9]{1,4}(?=\s|$)|\.[0-9A-Za-z@]{1,4})?"
+        r"(?=[\s,;]|$)",
         fix,
         text,
     )

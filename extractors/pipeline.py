@@ -17,7 +17,7 @@ import numpy as np
 
 from extractors import clean, line_model, ocr
 from extractors.assemble import assemble
-from extractors.classify import PageClass, classify_form, classify_supporting
+from extractors.classify import PageClass, classify_form, classify_plan_form, classify_supporting
 from extractors.fax_header import parse_fax_header
 from extractors.header_line import HeaderReader
 from extractors.ingest import SourcePage, iter_pages, sha256_of
@@ -408,7 +408,10 @@ def _form_title(words: list[Word], dpi: int) -> PageClass | None:
     """A form whose number did not read (another revision, a smudged corner, a page printed smaller or shifted) by
     its title, from the words already read from the top of the page, line by line."""
     top = [w for w in words if TITLE_TOP_IN * dpi <= (w.box[1] + w.box[3]) / 2 <= TITLE_BOTTOM_IN * dpi]
-    return classify_form("\n".join(_text(line) for line in lines_of(top))) if top else None
+    if not top:
+        return None
+    text = "\n".join(_text(line) for line in lines_of(top))
+    return classify_form(text) or classify_plan_form(text)
 
 
 def _form_by_its_look(ink: np.ndarray, dpi: int) -> PageClass | None:

@@ -37,7 +37,7 @@ from extractors.labels import LabelHit, Word, find_labels, has_chinese, label_to
 from extractors.marks import Box, crop, find_square, read_checkbox, read_choice, read_signature, without_squares
 from extractors.normalize import likeness
 from faxintake.catalog import FieldDef, FieldType, FormDef, load_catalog
-from faxintake.catalog.model import SQUARE
+from faxintake.catalog.model import SQUARE, localized
 from faxintake.catalog.render import PlacedLabel, placed_labels
 from faxintake.model import FieldRead
 
@@ -531,6 +531,13 @@ def read_page_by_labels(
             wrapped += [_inked(w.box, page_ink) for w in rest if all(w is not o for o in on_line)]
             label_words |= {id(w) for w in rest}
     others = [w for w in others if id(w) not in label_words]
+    # a field's printed hint ("MM/DD/YYYY"), wherever this layout prints it (in the box, under the label): no value
+    hints = {localized(f.hint, language).upper() for f in form.fields if f.page == form_page and f.hint}
+    label_heights = sorted(w.box[3] - w.box[1] for a in anchors.values() for w in a.hit.words)
+    small = label_heights[len(label_heights) // 2] if label_heights else 0.0
+    hinted = [w for w in others if _printed_hint(w, hints, page_ink, small)]
+    wrapped += [_inked(w.box, page_ink) for w in hinted]
+    others = [w for w in others if all(w is not h for h in hinted)]
     speck = max(4, round((dpi / 100) ** 2 * 2))
     labels = [a.label for a in anchors.values()]
     page = _Page(page_ink, dpi, speck, language, received, others, labels, rules, wrapped)
@@ -567,6 +574,37 @@ def read_page_by_labels(
         return _written_ink(_clipped(_value_box(f, anchor, page, 1.0), anchor, page), page)
 
     return read_form.check_hypotheses(out, lexicon, form, ink_of)
+
+
+HINT_LIKENESS = 0.5  # small type: 'MMIDDY', 'MM/DONYYYY', 'MMIODINYYY' are how a fax's 'MM/DD/YYYY' reads
+HINT_MIN_CHARS = 5
+HINT_MARGIN = -4.0  # log probability below the line model's best reading at which a word still reads as the hint
+
+
+def _printed_hint(w: Word, hints: set[str], ink: np.ndarray, small: float) -> bool:
+    """Whether a word is a field's printed hint: read as one, or else (Tesseract's 'muvopiyvvy' for a 6.5 pt
+    'MM/DD/YYYY') an unsure word of no digit in type no taller than the labels' that the line model's frames read
+    as the hint about as well as anything."""
+    seen = w.text.strip("()[]:;.,").upper()
+    if len(seen) < HINT_MIN_CHARS:
+        return False
+    if any(likeness(seen, h) >= HINT_LIKENESS for h in hints):
+        return True
+    if w.confidence >= read_form.SURE or any(c.isdigit() for c in seen) or w.box[3] - w.box[1] > small:
+        return False
+    candidates = [h for h in hints if 0.6 * len(h) <= len(seen) <= 1.5 * len(h)]
+    if not candidates:
+        return False
+    x0, y0, x1, y1 = (round(v) for v in w.box)
+    word = crop(ink, (x0 - 2, y0 - 2, x1 + 2, y1 + 2))
+    if not word.any():
+        return False
+    probs = line_model.probabilities(word)
+    best = line_model.free_log_probability(probs)
+    return any(
+        (lit := line_model.read_literal(probs, h)) is not None and lit.log_probability - best >= HINT_MARGIN
+        for h in candidates
+    )
 
 
 def _word_runs(words: list[Word], vertical: Sequence[tuple[int, int, int]] = ()) -> list[list[Word]]:
@@ -1006,7 +1044,7 @@ CODE = re.compile(r"[A-Z][0-9OIl]{2}")
 
 def _zonal(f: FieldDef, area: Box, page: _Page) -> FieldRead | None:
     """The box read on its own as one line, with the characters its type allows, as a registered box is."""
-    region = crop(page.ink, area)
+    region = _unprinted(area, page)
     if region.size == 0:
         return None
     ink = read_form._text_ink(region, page.speck, page.dpi, f.type in read_form.PERIODS_MATTER)
@@ -1026,6 +1064,17 @@ def _zonal(f: FieldDef, area: Box, page: _Page) -> FieldRead | None:
     if not text:
         return None
     return read_form._normalized(f, text, confidence, page.received, weakest)
+
+
+def _unprinted(area: Box, page: _Page) -> np.ndarray:
+    """The page's ink in `area` without the rest of a label or a printed hint that the area runs into."""
+    region = crop(page.ink, area).copy()
+    for b in page.wrapped:
+        x0, y0 = max(0, round(b[0]) - area[0]), max(0, round(b[1]) - area[1])
+        x1, y1 = round(b[2]) - area[0] + 1, round(b[3]) - area[1] + 1
+        if x1 > 0 and y1 > 0:
+            region[y0:y1, x0:x1] = 0
+    return region
 
 
 def _reconciled(words: FieldRead | None, zonal: FieldRead) -> FieldRead:
@@ -1075,7 +1124,7 @@ def _beside(f: FieldDef, anchor: Anchor, page: _Page) -> list[Word]:
 def _blank(f: FieldDef, anchor: Anchor, inner: Box, page: _Page) -> FieldRead:
     """Nothing read in the box (`inner`: kept a point clear of its edges): blank when there is no ink either, else
     something a person should look at."""
-    region = crop(page.ink, inner)
+    region = _unprinted(inner, page)
     amount = int(read_form._text_ink(region, page.speck, page.dpi).sum()) if region.size else 0
     letter = _letter(page) * anchor.scale**2
     confidence = EMPTY_BOX if amount < letter * 0.2 else 0.75 if amount < letter * 0.6 else 0.3

@@ -37,3 +37,29 @@ def test_a_corners_tail_of_a_title_is_no_other_forms_title() -> None:
     assert classify_form("Form CM-201 Rev. 2026-01\nPage 1 of 1", by_title=False) is not None
     found = classify_form("Case Management Program Referral Form")
     assert found is not None and found.doc_type == "cm_referral"
+
+
+def test_a_page_headed_by_the_plan_s_name_is_told_by_its_title_s_words_in_another_revision() -> None:
+    """A revision's title in other words than ours ('Request to Reassign a Member to Another PCP'), its number and
+    page counter misread at 204x98: the form it names most of the words of, read by its labels, under the gate."""
+    from extractors.classify import PLAN_FORM, classify_plan_form
+
+    top = "Central California Alliance for Health Fortin MR-/ Rev 2026 0\nPage Lot?\nRequest to Reassign a Member to Another PCP"
+    found = classify_plan_form(top)
+    assert found is not None and found.doc_type == "member_reassignment" and found.confidence == PLAN_FORM
+    # a practice's letter about the same thing is not headed by the plan's name
+    assert classify_plan_form("Watsonville Community Clinic\nRequest to Reassign a Member to Another PCP") is None
+    # a title whose words fit two forms about as well names neither
+    assert classify_plan_form("Central California Alliance for Health\nCase Management Services Referral") is None
+
+
+def test_a_letter_s_topic_is_found_with_a_letter_misread_or_a_stray_mark_between_its_words() -> None:
+    letter = (
+        "Estimado/a paciente Paj Lin:\nle notificamos que hemos solicitado a la Alliance su cambio a otro\n“\n"
+        "proveedor de atencién primaria.\nCordialmente,"
+    )
+    assert classify_supporting(letter).doc_type == "member_letter"
+    # a short word is still matched whole: one letter off is another word
+    assert (
+        classify_supporting("Estimado/a paciente:\nnuevo provecto de la Alianza\nCordialmente,").doc_type == "unknown"
+    )

@@ -212,3 +212,13 @@ def test_no_parser_raises(text: str) -> None:
         FieldType.ICD10_LIST,
     ):
         normalize(t, text, received=RECEIVED)
+
+
+def test_icd10_codes_with_a_pound_sign_for_e_a_comma_for_the_dot_or_a_space_before_it() -> None:
+    assert (
+        repair_icd10_text("F03,90 dementia, £11.9 type 2 diabetes, E£11.9 again, E11 .9 once more")
+        == "F03.90 dementia, E11.9 type 2 diabetes, E11.9 again, E11.9 once more"
+    )
+    assert repair_icd10_text("I10, E11.9") == "I10, E11.9"  # a list's comma is followed by a space
+    assert repair_icd10_text("E11 type 2 diabetes") == "E11 type 2 diabetes"  # a word after a code is no subcode
+    assert find_icd10_codes(repair_icd10_text("E119 type 2")) == ("E11.9",)

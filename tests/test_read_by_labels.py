@@ -44,6 +44,7 @@ from extractors.read_by_labels import (
     _word_runs,
     form_by_labels,
     printed_labels,
+    read_page_by_labels,
 )
 from extractors.read_form import FormPageRead, read_form_page
 from faxintake.catalog import FieldType, FormDef, load_catalog
@@ -508,3 +509,18 @@ def test_a_label_word_inside_the_value_is_the_values() -> None:
     assert [w.text for w in _without_label_words(words, label)] == ["Salinas", "Family", "Practice"]
     rest = [Word("(clinic", 0.6, (100, 10, 160, 30)), Word("name)", 0.6, (170, 10, 230, 30))]
     assert _without_label_words(rest, label) == []
+
+
+def test_a_date_hint_printed_in_an_empty_value_cell_is_no_value() -> None:
+    """A revision that prints "MM/DD/YYYY" at the right of the value's own cell (labels left inside ruled cells), at
+    91%: the empty missed-appointment dates come out blank, not the hint read as a date ('2000-01-01') or as letters
+    ('muvopiyvvy')."""
+    from sample_faxes.revisions import revision as printed_revision
+    from sample_faxes.typefaces import register_typefaces
+
+    register_typefaces()
+    page = scaled(rendered(printed_revision("ps104-2022")), 0.91, (30, 20))
+    fields = read_page_by_labels(ink_of(faxed(page)), DPI, rmr(), "en", 1, received=RECEIVED)
+    for name in ("missed_appt_1", "missed_appt_2", "missed_appt_3", "missed_appt_4"):
+        assert fields[name].value == "", (name, fields[name])
+    assert fields["member_dob"].value == "1994-09-07"  # a date written in such a cell is still read
