@@ -137,6 +137,17 @@ DEV_LETTERS = (
         "Sau npe,",
         date_format="%m/%d/%Y",
     ),
+    LetterWording(  # a test wording until OCR's "atencién" and a stray mark taught the classifier near phrases
+        "dev-es-formal",
+        "es",
+        "Estimado/a paciente {name}:",
+        (
+            "Por medio de la presente le notificamos que hemos solicitado a la Alliance su cambio a otro proveedor de "
+            "atención primaria. Usted seguirá siendo nuestro paciente hasta la fecha en que el cambio sea efectivo.",
+            "Si tiene preguntas, comuníquese con nuestra oficina o con Servicios para Miembros.",
+        ),
+        "Cordialmente,",
+    ),
 )
 
 TEST_LETTERS = (
@@ -167,15 +178,15 @@ TEST_LETTERS = (
         font="Typed-Serif",
     ),
     LetterWording(
-        "test-es-formal",
+        "test-es-aviso",
         "es",
-        "Estimado/a paciente {name}:",
+        "Apreciable {name}:",
         (
-            "Por medio de la presente le notificamos que hemos solicitado a la Alliance su cambio a otro proveedor de "
-            "atención primaria. Usted seguirá siendo nuestro paciente hasta la fecha en que el cambio sea efectivo.",
-            "Si tiene preguntas, comuníquese con nuestra oficina o con Servicios para Miembros.",
+            "Le escribimos para avisarle que nuestra clínica pidió a la Alliance que le asigne un médico de cabecera "
+            "diferente. Mientras se hace el cambio, puede seguir llamándonos para sus citas y recetas.",
+            "Servicios para Miembros de la Alliance le ayudará a escoger a su nuevo médico.",
         ),
-        "Cordialmente,",
+        "Quedamos a sus órdenes,",
     ),
     LetterWording(
         "test-hmn-change",
