@@ -532,10 +532,12 @@ def read_page_by_labels(
             label_words |= {id(w) for w in rest}
     others = [w for w in others if id(w) not in label_words]
     # a field's printed hint ("MM/DD/YYYY"), wherever this layout prints it (in the box, under the label): no value
-    hints = {localized(f.hint, language).upper() for f in form.fields if f.page == form_page and f.hint}
+    hinted_fields = {f.name: localized(f.hint, language).upper() for f in form.fields if f.page == form_page and f.hint}
+    hints = set(hinted_fields.values())
     label_heights = sorted(w.box[3] - w.box[1] for a in anchors.values() for w in a.hit.words)
     small = label_heights[len(label_heights) // 2] if label_heights else 0.0
-    hinted = [w for w in others if _printed_hint(w, hints, page_ink, small)]
+    near = [_hint_band(a) for key, a in anchors.items() if key in hinted_fields]
+    hinted = [w for w in others if _in_a_band(w, near) and _printed_hint(w, hints, page_ink, small)]
     wrapped += [_inked(w.box, page_ink) for w in hinted]
     others = [w for w in others if all(w is not h for h in hinted)]
     speck = max(4, round((dpi / 100) ** 2 * 2))
@@ -579,6 +581,19 @@ def read_page_by_labels(
 HINT_LIKENESS = 0.5  # small type: 'MMIDDY', 'MM/DONYYYY', 'MMIODINYYY' are how a fax's 'MM/DD/YYYY' reads
 HINT_MIN_CHARS = 5
 HINT_MARGIN = -4.0  # log probability below the line model's best reading at which a word still reads as the hint
+
+
+def _hint_band(anchor: Anchor) -> tuple[float, float, float]:
+    """Where a field's hint can be printed: right of its label's start, from a line above it to two below (its
+    value's cell, or under the label)."""
+    x0, y0, _, y1 = anchor.label
+    height = y1 - y0
+    return x0, y0 - height, y1 + 2.5 * height
+
+
+def _in_a_band(w: Word, bands: list[tuple[float, float, float]]) -> bool:
+    mid = (w.box[1] + w.box[3]) / 2
+    return any(w.box[0] >= x0 and top <= mid <= bottom for x0, top, bottom in bands)
 
 
 def _printed_hint(w: Word, hints: set[str], ink: np.ndarray, small: float) -> bool:
