@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import functools
+import itertools
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -522,7 +523,13 @@ def _second_opinion(f: FieldDef, ink: np.ndarray, read: FieldRead, received: dat
         # The format search finds a formatted path wherever the frames allow one. When it had to add a character
         # the model itself did not see (a clearly written 9-digit phone), the box really lacks it: it stays
         # invalid unless the model believes the formatted reading more than Tesseract believes its own.
-        added = _alnum(line.text) > _alnum(line_model.read_free(probs).text)
+        free = line_model.read_free(probs)
+        added = _alnum(line.text) > _alnum(free.text)
+        if added and _typed_short(f, ink, read, free):
+            sure = round(min(SHORT_AND_TYPED, vote.agreement(read.confidence, free.confidence)), 3)
+            if _line_model_surer(free, read):  # the digits as the surer reader read them: short either way
+                return _normalized(f, free.text, sure, received).model_copy(update={"confidence": sure})
+            return read.model_copy(update={"confidence": sure})
         return other if not added or _line_model_surer(line, read) else read
     if other.value == read.value:  # two different readers agree
         return read.model_copy(update={"confidence": round(vote.agreement(read.confidence, other.confidence), 3)})
@@ -646,6 +653,35 @@ def _respaced(text: str, spaced: str) -> str:
         last = c
     out.append(model[last:])
     return " ".join(part for part in out if part)
+
+
+SHORT_AND_TYPED = 0.95  # a number both readers see a digit short, every digit a glyph of its own in even type
+EVEN_PITCH = 0.2  # typed digits stand this evenly apart (of their pitch); hand-print does not
+MERGED_WIDTH = 1.25  # a glyph this much wider than the pitch is two digits touching, not one
+
+
+def _typed_short(f: FieldDef, ink: np.ndarray, read: FieldRead, free: line_model.LineRead) -> bool:
+    """Whether a phone number is written with a digit missing, not misread: Tesseract and the line model's own
+    reading see the same short count of digits, the box holds exactly as many separate glyphs as that reading has
+    characters, and its digits stand at the even pitch of type, none as wide as two. Two hand-printed 1s that touch
+    read as one glyph and one digit: uneven hand-print says nothing, so it stays under the gate."""
+    digits = sum(c.isdigit() for c in read.raw)
+    if f.type is not FieldType.PHONE or digits != sum(c.isdigit() for c in free.text) or not 7 <= digits < 10:
+        return False
+    chars = [c for c in free.text if not c.isspace()]
+    spans = line_model.glyph_spans(ink)
+    if len(spans) != len(chars):
+        return False
+    centres = [(x0 + x1) / 2 for (x0, x1, _), c in zip(spans, chars, strict=True) if c.isdigit()]
+    widths = [x1 - x0 for (x0, x1, _), c in zip(spans, chars, strict=True) if c.isdigit()]
+    steps = [b - a for a, b in itertools.pairwise(centres)]
+    pitch = float(np.median(steps))
+    within = [d for d in steps if d <= 1.5 * pitch]  # a step over a hyphen or a space is wider
+    return (
+        len(within) >= digits - 4
+        and all(abs(d - pitch) <= EVEN_PITCH * pitch for d in within)
+        and max(widths) < MERGED_WIDTH * pitch
+    )
 
 
 def _line_model_surer(line: line_model.LineRead, read: FieldRead) -> bool:

@@ -535,3 +535,26 @@ def test_a_diagnosis_entry_is_told_by_its_code_or_by_a_description_read_surely()
     # every entry must be told: the weakest decides
     listed = words(("E11.9", 0.98), ("type", 0.97), ("2", 0.6), ("diabetes", 0.95), ("J45", 0.5), ("asthma", 0.55))
     assert _entries_confidence(listed) == 0.55
+
+
+def test_a_typed_phone_a_digit_short_is_read_short_and_sure_and_hand_print_stays_unsure() -> None:
+    """Both readers see nine digits, one glyph each at type's even pitch: the number is written short (a return
+    for INVALID_FORMAT), not misread; the format search's tenth digit is not taken. Two glyphs run together into one
+    (hand-print's touching 1s) or uneven hand-print say nothing of that."""
+    from extractors.read_form import _typed_short
+
+    field = next(f for f in load_catalog().form("cm_referral").fields if f.type is FieldType.PHONE)
+    typed = _rendered("831-555-014", "Typed", 30)
+    free = line_model.read_free(line_model.probabilities(typed))
+    tesseract = FieldRead(value="831-555-014", confidence=0.85, raw="831-555-014", valid=False)
+    assert free.text == "831-555-014" and _typed_short(field, typed, tesseract, free)
+    merged = typed.copy()  # the last two digits' glyphs joined by a stroke: one glyph for two characters
+    rows = np.nonzero(merged.any(axis=1))[0]
+    spans = line_model.glyph_spans(merged)
+    mid = (rows[0] + rows[-1]) // 2
+    merged[mid - 1 : mid + 2, (spans[-2][0] + spans[-2][1]) // 2 : (spans[-1][0] + spans[-1][1]) // 2] = True
+    assert len(line_model.glyph_spans(merged)) == len(spans) - 1
+    assert not _typed_short(field, merged, tesseract, free)
+    hand = _rendered("831-555-014", "Hand-Humor", 30)
+    hand_free = line_model.read_free(line_model.probabilities(hand))
+    assert not _typed_short(field, hand, tesseract, hand_free)
