@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from extractors.normalize import date_spellings, edit_distance, find_date, format_phone, parse_date
+from extractors.normalize import alnum_count, date_spellings, edit_distance, find_date, format_phone, parse_date
 from extractors.proofread import ABBREVIATIONS
 from faxintake.model import FieldRead
 
@@ -69,6 +69,11 @@ def _run(words: list[Word], height: float) -> list[Word]:
 
 def _token(text: str) -> str:
     return re.sub(r"[^\w#()]+$", "", text.lower()).strip()
+
+
+def _value_tokens(label: str) -> list[str]:
+    """A cover's or letter's label as the tokens a line's words are matched against."""
+    return [_token(t) for t in label.split()]
 
 
 # A label's tokens, and the line position where a label ended up matched: (first token, end token, key, score).
@@ -189,7 +194,7 @@ def _without_leading_junk(words: list[Word]) -> list[Word]:
 RULE_GLYPHS = "|[]{}!"  # a table's rule read as a word of its own
 
 
-def without_rules(words: list[Word]) -> list[Word]:
+def without_rule_glyphs(words: list[Word]) -> list[Word]:
     """The words that are not a table's rule read as a glyph ('SENT  |  SEND TO'): left in, the rule would part a
     label from the gap before it that makes it a cell's."""
     return [w for w in words if w.text.strip(RULE_GLYPHS + " ")]
@@ -209,8 +214,8 @@ def read_by_labels(
     party's when under the recipient's (`parties`: the sender's field and the recipient's). A field of `numeric`
     (a date, a count, a number) has no value without a digit: words after its label with none are the rest of a
     label ('DATE SENT' over the cell's date), and the value is looked for below."""
-    words = without_rules(words)
-    known = _known(labels, other_labels, lambda v: [_token(t) for t in v.split()], party_labels)
+    words = without_rule_glyphs(words)
+    known = _known(labels, other_labels, _value_tokens, party_labels)
     found: dict[str, FieldRead] = {}
     seen_parties: list[tuple[float, str]] = []  # (left edge, party field) of the party labels so far
     unowned: dict[str, float] = {}  # fields found by a party label under no party (-> its left edge): not sure
@@ -525,10 +530,10 @@ def cover_fields(
     `read_box`, a label the page's reading missed (a value in the values' column, nothing before it) is read again
     on its own. With `received`, a date that does not read as one of the days before it is the one such day a
     character from what was read, if there is one ('41/18/2026'): a cover is dated the day it is sent."""
-    words = without_rules(words)
+    words = without_rule_glyphs(words)
     if read_box is not None:
         words = _label_rows_read_again(words, labels, other_labels, read_box, party_labels)
-        words = words + without_rules(_missed_labels(words, labels, other_labels, read_box, party_labels))
+        words = words + without_rule_glyphs(_missed_labels(words, labels, other_labels, read_box, party_labels))
     raw = read_by_labels(words, labels, other_labels, party_labels, COVER_PARTIES, COVER_NUMBERS)
     out: dict[str, FieldRead] = {}
     for name in labels:
@@ -591,10 +596,6 @@ LABEL_ROW_WORDS = 6  # a row of cells' labels ('DATE  TO'): a few words, no digi
 WHOLE_LINE_AGAIN = 0.6  # a second reading this much of the first one's letters is the line's, not a piece of it
 
 
-def _alnum(text: str) -> int:
-    return sum(c.isalnum() for c in text)
-
-
 def _label_rows_read_again(
     words: list[Word],
     labels: dict[str, list[str]],
@@ -606,7 +607,7 @@ def _label_rows_read_again(
     enlarged: a table's small capitals over their cells are what Tesseract misreads most at fax resolution ('T pate
     Tro' for 'DATE TO', '[pate sent  [Seno to' for 'DATE SENT  SEND TO'). The new reading replaces the line's only
     where more of its cells start with a label."""
-    known = _known(labels, other_labels, lambda v: [_token(t) for t in v.split()], party_labels)
+    known = _known(labels, other_labels, _value_tokens, party_labels)
     out: list[Word] = []
     for line in lines_of(words):
         text = "".join(w.text for w in line)
@@ -620,10 +621,10 @@ def _label_rows_read_again(
                 max(w.box[2] for w in line) + height,
                 max(w.box[3] for w in line) + height / 3,
             )
-            again = without_rules(read_box(box))
+            again = without_rule_glyphs(read_box(box))
             if (
                 again
-                and _alnum("".join(w.text for w in again)) >= WHOLE_LINE_AGAIN * _alnum(text)
+                and alnum_count("".join(w.text for w in again)) >= WHOLE_LINE_AGAIN * alnum_count(text)
                 and _labelled_runs(_runs(sorted(again, key=lambda w: w.box[0]), height), known) > labelled
             ):
                 out += again
@@ -650,7 +651,7 @@ def _missed_labels(
     """The words read again where a cover sheet's label should be: a cover sets its labels in one column and their
     values in another; a line that starts in the values' column had its label missed (bold labels beside a
     value's underline are what Tesseract's page layout drops most)."""
-    known = _known(labels, other_labels, lambda v: [_token(t) for t in v.split()], party_labels)
+    known = _known(labels, other_labels, _value_tokens, party_labels)
     lines = lines_of(words)
     label_x: list[float] = []
     value_x: list[float] = []

@@ -61,6 +61,11 @@ def strip_accents_fold(text: str) -> str:
     return "".join(ch for ch in decomposed if ch.isalnum() and not unicodedata.combining(ch)).lower()
 
 
+def alnum_count(text: str) -> int:
+    """How many letters and digits a reading has (what two readings of one box are compared by)."""
+    return sum(ch.isalnum() for ch in text)
+
+
 def likeness(a: str, b: str) -> float:
     """How alike two strings are: 1 less their edit distance in the longer one's characters."""
     return 1 - edit_distance(a, b) / max(len(a), len(b), 1)

@@ -900,10 +900,8 @@ def _written_ink(area: Box, page: _Page, periods_apart: bool = False) -> np.ndar
     rules = cv2.morphologyEx(region, cv2.MORPH_OPEN, np.ones((1, round(RULE_MIN_IN[0] * page.dpi)), np.uint8))
     rules = np.maximum(rules, cv2.morphologyEx(region, cv2.MORPH_OPEN, np.ones((round(0.25 * page.dpi), 1), np.uint8)))
     for b in (*page.labels, *page.wrapped):  # a neighbour's label the area runs into
-        x0, y0 = max(0, round(b[0]) - area[0]), max(0, round(b[1]) - area[1])
-        x1, y1 = round(b[2]) - area[0], round(b[3]) - area[1]
-        if x1 > 0 and y1 > 0:
-            rules[y0:y1, x0:x1] = 1
+        if (inside := _part_in(b, area)) is not None:
+            rules[inside] = 1
     kept = (region > 0) & (cv2.dilate(rules, np.ones((3, 3), np.uint8)) == 0)
     return read_form._text_ink(kept, page.speck, page.dpi, periods_apart)
 
@@ -1085,11 +1083,17 @@ def _unprinted(area: Box, page: _Page) -> np.ndarray:
     """The page's ink in `area` without the rest of a label or a printed hint that the area runs into."""
     region = crop(page.ink, area).copy()
     for b in page.wrapped:
-        x0, y0 = max(0, round(b[0]) - area[0]), max(0, round(b[1]) - area[1])
-        x1, y1 = round(b[2]) - area[0] + 1, round(b[3]) - area[1] + 1
-        if x1 > 0 and y1 > 0:
-            region[y0:y1, x0:x1] = 0
+        if (inside := _part_in(b, area, grow=1)) is not None:
+            region[inside] = 0
     return region
+
+
+def _part_in(b: Box, area: Box, grow: int = 0) -> tuple[slice, slice] | None:
+    """The rows and columns of a crop of `area` that box `b` (page pixels, grown by `grow` right and down) covers;
+    None when it lies wholly above or left of the crop."""
+    x0, y0 = max(0, round(b[0]) - area[0]), max(0, round(b[1]) - area[1])
+    x1, y1 = round(b[2]) - area[0] + grow, round(b[3]) - area[1] + grow
+    return (slice(y0, y1), slice(x0, x1)) if x1 > 0 and y1 > 0 else None
 
 
 def _reconciled(words: FieldRead | None, zonal: FieldRead) -> FieldRead:

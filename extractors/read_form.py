@@ -21,6 +21,7 @@ from extractors.line_model import Format, Segment
 from extractors.marks import crop, read_checkbox, read_choice, read_signature
 from extractors.normalize import (
     MONTHS,
+    alnum_count,
     date_spellings,
     edit_distance,
     normalize,
@@ -524,7 +525,7 @@ def _second_opinion(f: FieldDef, ink: np.ndarray, read: FieldRead, received: dat
         # the model itself did not see (a clearly written 9-digit phone), the box really lacks it: it stays
         # invalid unless the model believes the formatted reading more than Tesseract believes its own.
         free = line_model.read_free(probs)
-        added = _alnum(line.text) > _alnum(free.text)
+        added = alnum_count(line.text) > alnum_count(free.text)
         if added and _typed_short(f, ink, read, free):
             sure = round(min(SHORT_AND_TYPED, vote.agreement(read.confidence, free.confidence)), 3)
             if _line_model_surer(free, read):  # the digits as the surer reader read them: short either way
@@ -686,10 +687,6 @@ def _typed_short(f: FieldDef, ink: np.ndarray, read: FieldRead, free: line_model
 
 def _line_model_surer(line: line_model.LineRead, read: FieldRead) -> bool:
     return vote.calibrated("line model", line.confidence) > vote.calibrated("tesseract", read.confidence)
-
-
-def _alnum(text: str) -> int:
-    return sum(ch.isalnum() for ch in text)
 
 
 WORDS_PER_CONFIDENCE_STEP = 10  # a paragraph's chance of being exact falls with its length
