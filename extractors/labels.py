@@ -532,8 +532,9 @@ def cover_fields(
     character from what was read, if there is one ('41/18/2026'): a cover is dated the day it is sent."""
     words = without_rule_glyphs(words)
     if read_box is not None:
-        words = _label_rows_read_again(words, labels, other_labels, read_box, party_labels)
-        words = words + without_rule_glyphs(_missed_labels(words, labels, other_labels, read_box, party_labels))
+        known = _known(labels, other_labels, _value_tokens, party_labels)
+        words = _label_rows_read_again(words, known, read_box)
+        words = words + without_rule_glyphs(_missed_labels(words, known, read_box))
     raw = read_by_labels(words, labels, other_labels, party_labels, COVER_PARTIES, COVER_NUMBERS)
     out: dict[str, FieldRead] = {}
     for name in labels:
@@ -596,18 +597,11 @@ LABEL_ROW_WORDS = 6  # a row of cells' labels ('DATE  TO'): a few words, no digi
 WHOLE_LINE_AGAIN = 0.6  # a second reading this much of the first one's letters is the line's, not a piece of it
 
 
-def _label_rows_read_again(
-    words: list[Word],
-    labels: dict[str, list[str]],
-    other_labels: list[str],
-    read_box: ReadBox,
-    party_labels: dict[str, list[str]] | None = None,
-) -> list[Word]:
+def _label_rows_read_again(words: list[Word], known: Known, read_box: ReadBox) -> list[Word]:
     """The page's words with each short line of letters one of whose cells reads as no label read again,
     enlarged: a table's small capitals over their cells are what Tesseract misreads most at fax resolution ('T pate
     Tro' for 'DATE TO', '[pate sent  [Seno to' for 'DATE SENT  SEND TO'). The new reading replaces the line's only
     where more of its cells start with a label."""
-    known = _known(labels, other_labels, _value_tokens, party_labels)
     out: list[Word] = []
     for line in lines_of(words):
         text = "".join(w.text for w in line)
@@ -641,17 +635,10 @@ def _labelled_runs(runs: list[list[Word]], known: Known) -> int:
     )
 
 
-def _missed_labels(
-    words: list[Word],
-    labels: dict[str, list[str]],
-    other_labels: list[str],
-    read_box: ReadBox,
-    party_labels: dict[str, list[str]] | None = None,
-) -> list[Word]:
+def _missed_labels(words: list[Word], known: Known, read_box: ReadBox) -> list[Word]:
     """The words read again where a cover sheet's label should be: a cover sets its labels in one column and their
     values in another; a line that starts in the values' column had its label missed (bold labels beside a
     value's underline are what Tesseract's page layout drops most)."""
-    known = _known(labels, other_labels, _value_tokens, party_labels)
     lines = lines_of(words)
     label_x: list[float] = []
     value_x: list[float] = []
